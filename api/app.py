@@ -1,0 +1,44 @@
+"""The FastAPI application factory."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from api import health
+from api.accounts.router import router as accounts_router
+from api.errors import install_error_handlers
+from api.middleware import install_middleware
+from api.resources import open_resources
+from api.shipments.router import router as shipments_router
+from fastship.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with open_resources(settings) as resources:
+            app.state.resources = resources
+            yield
+
+    app = FastAPI(
+        title="FastShip",
+        version="0.1.0",
+        summary="Shipments run as durable Temporal workflows.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    api = APIRouter(prefix=API_PREFIX)
+    api.include_router(accounts_router)
+    api.include_router(shipments_router)
+    app.include_router(api)
+    app.include_router(health.router)
+    install_error_handlers(app)
+    install_middleware(app)
+    return app

@@ -1,0 +1,162 @@
+"""One exception hierarchy carrying the HTTP status; handlers render every error as RFC 9457."""
+
+from collections.abc import Mapping
+from http import HTTPStatus
+from typing import Any, ClassVar
+
+import structlog
+from asgi_correlation_id import correlation_id
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict
+from starlette.exceptions import HTTPException
+
+log = structlog.get_logger(__name__)
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+
+
+class Problem(BaseModel):
+    """An RFC 9457 problem document."""
+
+    model_config = ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "type": "about:blank",
+                    "title": "Not Found",
+                    "status": 404,
+                    "detail": "No shipment 7f0c2a52-4b8e-4a5e-9a57-3f1f2a7e9b11",
+                    "instance": "/api/v1/shipment/7f0c2a52-4b8e-4a5e-9a57-3f1f2a7e9b11",
+                    "request_id": "0b7e7d3c9d0f4d2b8d7f6c0e2a1b3c4d",
+                }
+            ]
+        },
+    )
+
+    type: str = "about:blank"
+    title: str
+    status: int
+    detail: str
+    instance: str | None = None
+    request_id: str | None = None
+
+
+class AppError(Exception):
+    status: ClassVar[HTTPStatus] = HTTPStatus.INTERNAL_SERVER_ERROR
+    headers: ClassVar[dict[str, str]] = {}
+
+    def __init__(self, detail: str, **extensions: Any) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.extensions = extensions
+
+
+class NotFound(AppError):
+    status = HTTPStatus.NOT_FOUND
+
+
+class Conflict(AppError):
+    status = HTTPStatus.CONFLICT
+
+
+class Unauthorized(AppError):
+    status = HTTPStatus.UNAUTHORIZED
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class Forbidden(AppError):
+    status = HTTPStatus.FORBIDDEN
+
+
+class InvalidRequest(AppError):
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
+class ServiceUnavailable(AppError):
+    status = HTTPStatus.SERVICE_UNAVAILABLE
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    headers: Mapping[str, str] | None = None,
+    **extensions: Any,
+) -> JSONResponse:
+    problem = Problem(
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        request_id=correlation_id.get(),
+        **extensions,
+    )
+    return JSONResponse(
+        problem.model_dump(mode="json", exclude_none=True),
+        status_code=status,
+        headers=headers,
+        media_type=PROBLEM_MEDIA_TYPE,
+    )
+
+
+def _describe_validation_errors(exc: RequestValidationError) -> tuple[str, list[dict[str, Any]]]:
+    # The offending input is never echoed back: it may be a password.
+    errors = [
+        {
+            "location": ".".join(str(part) for part in error["loc"]),
+            "message": error["msg"],
+            "type": error["type"],
+        }
+        for error in exc.errors()
+    ]
+    detail = "; ".join(f"{error['location']}: {error['message']}" for error in errors)
+    return detail, errors
+
+
+async def _app_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, AppError)
+    return problem_response(
+        request, exc.status, exc.detail, headers=exc.headers or None, **exc.extensions
+    )
+
+
+async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    detail, errors = _describe_validation_errors(exc)
+    return problem_response(request, HTTPStatus.UNPROCESSABLE_ENTITY, detail, errors=errors)
+
+
+async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error", path=request.url.path, exc_info=exc)
+    return problem_response(
+        request,
+        HTTPStatus.INTERNAL_SERVER_ERROR,
+        "An unexpected error occurred; it has been logged with this request id.",
+    )
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(AppError, _app_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)
+
+
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": phrase}
+    for status, phrase in (
+        (401, "Missing, invalid or expired token"),
+        (404, "Not found, or not yours"),
+        (422, "Invalid request"),
+    )
+}

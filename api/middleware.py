@@ -1,0 +1,51 @@
+"""Request ids on every response and log line, and one structured log line per request."""
+
+import time
+
+import structlog
+from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "X-Request-ID"
+
+log = structlog.get_logger("api.request")
+
+
+class RequestLogMiddleware:
+    """Binds the request id to every log line of the request and logs its outcome."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        structlog.contextvars.clear_contextvars()
+        structlog.contextvars.bind_contextvars(request_id=correlation_id.get())
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_status(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_status)
+        finally:
+            log.info(
+                "request",
+                method=scope["method"],
+                path=scope["path"],
+                status=status,
+                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+            )
+
+
+def install_middleware(app: FastAPI) -> None:
+    # Added last runs first: the request id exists before the request log binds it.
+    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)

@@ -1,0 +1,87 @@
+"""Password hashing (Argon2id) and access tokens (JWT, HS256 pinned)."""
+
+import asyncio
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import VerificationError
+
+from api.errors import Unauthorized
+from fastship.settings import Settings
+from models.domain import Role
+
+JWT_ALGORITHM = "HS256"
+_REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role"]
+
+_hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
+# Verified against when an account does not exist, so a login takes as long either way.
+_UNKNOWN_ACCOUNT_HASH = _hasher.hash("no account has this password")
+
+
+async def hash_password(password: str) -> str:
+    return await asyncio.to_thread(_hasher.hash, password)
+
+
+async def verify_password(password_hash: str | None, password: str) -> bool:
+    def verify() -> bool:
+        try:
+            return _hasher.verify(password_hash or _UNKNOWN_ACCOUNT_HASH, password)
+        except VerificationError:
+            return False
+
+    matches = await asyncio.to_thread(verify)
+    return matches and password_hash is not None
+
+
+@dataclass(frozen=True)
+class AccessToken:
+    token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class TokenClaims:
+    subject: uuid.UUID
+    role: Role
+    token_id: str
+    expires_at: datetime
+
+
+def issue_access_token(settings: Settings, subject: uuid.UUID, role: Role) -> AccessToken:
+    issued_at = datetime.now(UTC)
+    claims = {
+        "sub": str(subject),
+        "role": role.value,
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": issued_at,
+        "exp": issued_at + settings.access_token_lifetime,
+        "jti": uuid.uuid4().hex,
+    }
+    token = jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=JWT_ALGORITHM)
+    return AccessToken(token, int(settings.access_token_lifetime.total_seconds()))
+
+
+def decode_access_token(settings: Settings, token: str) -> TokenClaims:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.jwt_secret.get_secret_value(),
+            algorithms=[JWT_ALGORITHM],
+            audience=settings.jwt_audience,
+            issuer=settings.jwt_issuer,
+            options={"require": _REQUIRED_CLAIMS},
+        )
+        return TokenClaims(
+            subject=uuid.UUID(claims["sub"]),
+            role=Role(claims["role"]),
+            token_id=claims["jti"],
+            expires_at=datetime.fromtimestamp(claims["exp"], UTC),
+        )
+    except jwt.ExpiredSignatureError as exc:
+        raise Unauthorized("The access token has expired; request a new one") from exc
+    except (jwt.InvalidTokenError, ValueError) as exc:
+        raise Unauthorized("The access token is invalid") from exc

@@ -1,0 +1,152 @@
+"""Creating and reading shipments. State changes go through the shipment's workflow."""
+
+import contextlib
+import hashlib
+import secrets
+import uuid
+from datetime import UTC, datetime
+
+import structlog
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+from temporalio.client import Client
+from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
+from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.service import RPCError
+
+from api.errors import Conflict, NotFound, ServiceUnavailable
+from api.shipments.schemas import ShipmentCreate
+from fastship.settings import Settings
+from models.accounts import Seller
+from models.domain import SHIPMENT_TASK_QUEUE, ShipmentStatus, shipment_workflow_id
+from models.shipments import Shipment
+from models.workflow_io import ShipmentWorkflowInput
+from workflows.shipment import ShipmentWorkflow
+
+log = structlog.get_logger(__name__)
+
+TRACKING_CODE_BYTES = 24  # 192 bits
+
+
+def _fingerprint(body: ShipmentCreate) -> str:
+    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+
+
+async def _find_by_idempotency_key(
+    session: AsyncSession, seller: Seller, key: str, fingerprint: str
+) -> Shipment | None:
+    shipment = await session.scalar(
+        select(Shipment).where(Shipment.seller_id == seller.id, Shipment.idempotency_key == key)
+    )
+    if shipment is not None and shipment.request_fingerprint != fingerprint:
+        raise Conflict("This Idempotency-Key was already used for a different shipment request")
+    return shipment
+
+
+async def _store(
+    session: AsyncSession,
+    settings: Settings,
+    seller: Seller,
+    body: ShipmentCreate,
+    idempotency_key: str | None,
+    fingerprint: str,
+) -> Shipment:
+    shipment = Shipment(
+        id=uuid.uuid4(),
+        seller_id=seller.id,
+        status=ShipmentStatus.PLACED,
+        content=body.content,
+        weight=body.weight,
+        destination_zip=body.destination_zip,
+        client_contact_email=str(body.client_contact_email),
+        client_contact_phone=body.client_contact_phone,
+        tags=[tag.value for tag in body.tags],
+        tracking_code=secrets.token_urlsafe(TRACKING_CODE_BYTES),
+        estimated_delivery=datetime.now(UTC) + settings.delivery_estimate,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint,
+    )
+    session.add(shipment)
+    await session.commit()
+    return shipment
+
+
+def _static_summary(shipment: Shipment, seller: Seller) -> str:
+    # Shown to operators in the Temporal UI: no recipient contact details.
+    return (
+        f"{shipment.weight} kg parcel to zip {shipment.destination_zip} "
+        f"for seller {seller.name} ({seller.id})"
+    )
+
+
+async def _start_workflow(temporal: Client, shipment: Shipment, seller: Seller) -> None:
+    # A replayed create whose workflow already ran to its end leaves it be.
+    with contextlib.suppress(WorkflowAlreadyStartedError):
+        await temporal.start_workflow(
+            ShipmentWorkflow.run,
+            ShipmentWorkflowInput(
+                shipment_id=shipment.id,
+                seller_id=shipment.seller_id,
+                destination_zip=shipment.destination_zip,
+            ),
+            id=shipment_workflow_id(shipment.id),
+            task_queue=SHIPMENT_TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=_static_summary(shipment, seller),
+        )
+
+
+async def create_shipment(
+    session: AsyncSession,
+    temporal: Client,
+    settings: Settings,
+    seller: Seller,
+    body: ShipmentCreate,
+    idempotency_key: str | None,
+) -> Shipment:
+    """Store the shipment, then start its workflow; a replayed Idempotency-Key returns the first."""
+    fingerprint = _fingerprint(body)
+    shipment = None
+    if idempotency_key is not None:
+        shipment = await _find_by_idempotency_key(session, seller, idempotency_key, fingerprint)
+    created = shipment is None
+    if shipment is None:
+        try:
+            shipment = await _store(session, settings, seller, body, idempotency_key, fingerprint)
+        except IntegrityError:
+            # A concurrent request with the same Idempotency-Key stored it first.
+            await session.rollback()
+            if idempotency_key is None:
+                raise
+            shipment = await _find_by_idempotency_key(session, seller, idempotency_key, fingerprint)
+            if shipment is None:
+                raise
+            created = False
+    try:
+        await _start_workflow(temporal, shipment, seller)
+    except RPCError as exc:
+        log.warning("shipment workflow did not start", shipment_id=str(shipment.id), error=str(exc))
+        if not created:
+            raise ServiceUnavailable("The workflow service is unavailable; retry shortly") from exc
+        await session.execute(delete(Shipment).where(Shipment.id == shipment.id))
+        await session.commit()
+        raise ServiceUnavailable(
+            "The workflow service is unavailable, so no shipment was created; retry shortly"
+        ) from exc
+    return shipment
+
+
+async def get_shipment(session: AsyncSession, seller: Seller, shipment_id: uuid.UUID) -> Shipment:
+    """The shipment with its timeline, if `seller` owns it; 404 otherwise, even if it exists."""
+    shipment = await session.scalar(
+        select(Shipment)
+        .where(Shipment.id == shipment_id, Shipment.seller_id == seller.id)
+        .options(selectinload(Shipment.timeline))
+        .execution_options(populate_existing=True)
+    )
+    if shipment is None:
+        raise NotFound(f"No shipment {shipment_id}")
+    return shipment

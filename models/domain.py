@@ -1,0 +1,61 @@
+"""Domain types shared by the API, workflows and activities. Import-pure: safe inside workflows."""
+
+from enum import StrEnum
+from typing import Final
+
+from temporalio.common import SearchAttributeKey
+
+
+class ShipmentStatus(StrEnum):
+    PLACED = "placed"
+    IN_TRANSIT = "in_transit"
+    OUT_FOR_DELIVERY = "out_for_delivery"
+    DELIVERED = "delivered"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_final(self) -> bool:
+        return self in (ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED)
+
+
+class Role(StrEnum):
+    SELLER = "seller"
+    PARTNER = "partner"
+
+
+class ShipmentTag(StrEnum):
+    EXPRESS = "express"
+    STANDARD = "standard"
+    FRAGILE = "fragile"
+    HEAVY = "heavy"
+    INTERNATIONAL = "international"
+    DOMESTIC = "domestic"
+    TEMPERATURE_CONTROLLED = "temperature_controlled"
+    GIFT = "gift"
+    RETURN = "return"
+    DOCUMENTS = "documents"
+
+
+SHIPMENT_TASK_QUEUE: Final = "shipments"
+
+
+def shipment_workflow_id(shipment_id: object) -> str:
+    return f"shipment-{shipment_id}"
+
+
+class SearchAttributes:
+    """Custom search attributes operators filter shipments by in the Temporal UI."""
+
+    SHIPMENT_STATUS: Final = SearchAttributeKey.for_keyword("ShipmentStatus")
+    SELLER_ID: Final = SearchAttributeKey.for_keyword("SellerId")
+    PARTNER_ID: Final = SearchAttributeKey.for_keyword("PartnerId")
+    DESTINATION_ZIP: Final = SearchAttributeKey.for_keyword("DestinationZip")
+    NEEDS_ATTENTION: Final = SearchAttributeKey.for_bool("NeedsAttention")
+
+    ALL: Final[tuple[SearchAttributeKey[str] | SearchAttributeKey[bool], ...]] = (
+        SHIPMENT_STATUS,
+        SELLER_ID,
+        PARTNER_ID,
+        DESTINATION_ZIP,
+        NEEDS_ATTENTION,
+    )

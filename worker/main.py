@@ -1,0 +1,52 @@
+"""The worker process: runs shipment workflows and their activities until SIGTERM or SIGINT."""
+
+import asyncio
+import signal
+from datetime import timedelta
+
+import structlog
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from activities.shipments import ShipmentActivities
+from fastship.database import create_engine, create_session_factory
+from fastship.logging import configure_logging
+from fastship.settings import Settings, get_settings
+from fastship.temporal import connect_temporal
+from models.domain import SHIPMENT_TASK_QUEUE
+from workflows.shipment import ShipmentWorkflow
+
+log = structlog.get_logger(__name__)
+
+
+def build_worker(client: Client, activities: ShipmentActivities) -> Worker:
+    return Worker(
+        client,
+        task_queue=SHIPMENT_TASK_QUEUE,
+        workflows=[ShipmentWorkflow],
+        activities=[activities.record_shipment_event],
+        graceful_shutdown_timeout=timedelta(seconds=10),
+    )
+
+
+async def serve(settings: Settings) -> None:
+    engine = create_engine(settings)
+    client = await connect_temporal(settings)
+    worker = build_worker(client, ShipmentActivities(create_session_factory(engine)))
+
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+
+    log.info("worker started", task_queue=SHIPMENT_TASK_QUEUE, temporal=settings.temporal_address)
+    async with worker:
+        await stop.wait()
+        log.info("worker stopping: finishing in-flight tasks")
+    await engine.dispose()
+    log.info("worker stopped")
+
+
+def run() -> None:
+    configure_logging()
+    asyncio.run(serve(get_settings()))
