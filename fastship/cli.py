@@ -1,0 +1,36 @@
+"""The `fastship` command."""
+
+import argparse
+import asyncio
+
+import uvicorn
+
+from fastship.logging import configure_logging
+from fastship.settings import get_settings
+from migrations import migrate
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="fastship", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("dev", help="run the whole product on embedded servers where none is set")
+    commands.add_parser("api", help="serve the HTTP API")
+    commands.add_parser("worker", help="run the Temporal worker")
+    commands.add_parser("migrate", help="apply database migrations")
+    command = parser.parse_args().command
+
+    settings = get_settings()
+    configure_logging()
+    if command == "dev":
+        from fastship import dev  # imports the embedded servers' packages, needed only here
+
+        return dev.run(settings)
+    if command == "api":
+        uvicorn.run("api.main:app", host=settings.api_host, port=settings.api_port, log_config=None)
+    elif command == "worker":
+        from worker.main import run
+
+        run()
+    elif command == "migrate":
+        asyncio.run(migrate(settings.database_url))
+    return 0
