@@ -2,8 +2,10 @@
 
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
+from temporalio.exceptions import ApplicationError
 
 from models.shipments import Shipment, ShipmentEvent
 from models.workflow_io import ShipmentEventRecord
@@ -20,12 +22,19 @@ class ShipmentActivities:
         Returns False when the event was already recorded (a retried activity), changing nothing.
         """
         async with self._sessions.begin() as session:
-            inserted = await session.scalar(
-                insert(ShipmentEvent)
-                .values(**event.model_dump())
-                .on_conflict_do_nothing(constraint="uq_shipment_events_shipment_key")
-                .returning(ShipmentEvent.id)
-            )
+            try:
+                inserted = await session.scalar(
+                    insert(ShipmentEvent)
+                    .values(**event.model_dump())
+                    .on_conflict_do_nothing(constraint="uq_shipment_events_shipment_key")
+                    .returning(ShipmentEvent.id)
+                )
+            except IntegrityError as exc:  # the foreign key: retrying cannot help
+                raise ApplicationError(
+                    f"shipment {event.shipment_id} is not stored",
+                    type="ShipmentNotStored",
+                    non_retryable=True,
+                ) from exc
             if inserted is None:
                 return False
             await session.execute(

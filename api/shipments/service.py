@@ -127,7 +127,7 @@ async def create_shipment(
             created = False
     try:
         await _start_workflow(temporal, shipment, seller)
-    except RPCError as exc:
+    except (RPCError, RuntimeError) as exc:  # RuntimeError: the lazy client could not connect
         log.warning("shipment workflow did not start", shipment_id=str(shipment.id), error=str(exc))
         if not created:
             raise ServiceUnavailable("The workflow service is unavailable; retry shortly") from exc

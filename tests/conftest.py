@@ -1,0 +1,162 @@
+"""Real servers for the whole test session: PostgreSQL, Redis and a Temporal dev server.
+
+PostgreSQL and Redis come from DATABASE_URL / REDIS_URL when set, else from embedded servers.
+Every test starts on empty tables.
+"""
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from fastapi import FastAPI
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+
+from activities.shipments import ShipmentActivities
+from api.app import create_app
+from fastship.database import create_engine, create_session_factory
+from fastship.dev import create_database_if_missing
+from fastship.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, temporal_cli_path
+from fastship.settings import Settings
+from migrations import migrate
+from models.domain import SearchAttributes
+from models.tables import metadata
+from worker.main import build_worker
+
+TEST_DATABASE = "fastship_test"
+PASSWORD = "correct horse 42"
+
+
+@pytest.fixture(scope="session")
+def database_server_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A URL to the server's maintenance database; the tests use their own database beside it."""
+    if url := os.environ.get("DATABASE_URL"):
+        yield url
+        return
+    postgres = EmbeddedPostgres(tmp_path_factory.mktemp("postgres"))
+    yield postgres.url("postgres")
+    postgres.stop()
+
+
+@pytest.fixture(scope="session")
+async def database_url(database_server_url: str) -> str:
+    url = make_url(database_server_url).set(database=TEST_DATABASE).render_as_string(False)
+    await create_database_if_missing(database_server_url, TEST_DATABASE)
+    await migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    if url := os.environ.get("REDIS_URL"):
+        yield url
+        return
+    redis = EmbeddedRedis(tmp_path_factory.mktemp("redis"), port=free_port(), persist=False)
+    yield redis.url
+    redis.stop()
+
+
+@pytest.fixture(scope="session")
+async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
+    env = await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli_path(),
+        search_attributes=SearchAttributes.ALL,
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    )
+    yield env
+    await env.shutdown()
+
+
+@pytest.fixture(scope="session")
+def temporal(temporal_env: WorkflowEnvironment) -> Client:
+    return temporal_env.client
+
+
+@pytest.fixture(scope="session")
+def settings(database_url: str, redis_url: str, temporal: Client) -> Settings:
+    return Settings(
+        environment="test",
+        database_url=database_url,
+        redis_url=redis_url,
+        temporal_address=temporal.service_client.config.target_host,
+    )
+
+
+@pytest.fixture(scope="session")
+async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(settings)
+    yield create_session_factory(engine)
+    await engine.dispose()
+
+
+@pytest.fixture(scope="session")
+async def worker(
+    temporal: Client, sessions: async_sessionmaker[AsyncSession]
+) -> AsyncIterator[None]:
+    async with build_worker(temporal, ShipmentActivities(sessions)):
+        yield
+
+
+@pytest.fixture(autouse=True)
+async def empty_tables(
+    sessions: async_sessionmaker[AsyncSession], temporal: Client
+) -> AsyncIterator[None]:
+    """Each test starts with no rows and no running workflow."""
+    yield
+    async for execution in temporal.list_workflows('ExecutionStatus="Running"'):
+        await temporal.get_workflow_handle(execution.id).terminate("test finished")
+    tables = ", ".join(table.name for table in metadata.sorted_tables)
+    async with sessions.begin() as session:
+        await session.execute(text(f"TRUNCATE {tables} CASCADE"))
+
+
+@pytest.fixture(scope="session")
+async def app(settings: Settings) -> AsyncIterator[FastAPI]:
+    app = create_app(settings)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def api(app: FastAPI, worker: None) -> AsyncIterator[httpx.AsyncClient]:
+    """An HTTP client for the API, with a worker running the workflows it starts."""
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://fastship.test") as client:
+        yield client
+
+
+SignUp = Callable[..., Awaitable[dict[str, str]]]
+
+
+@pytest.fixture
+def sign_up_seller(api: httpx.AsyncClient) -> SignUp:
+    """Signs up a seller and returns its authorization header."""
+
+    async def sign_up(email: str | None = None) -> dict[str, str]:
+        email = email or f"seller-{uuid.uuid4().hex[:8]}@example.com"
+        response = await api.post(
+            "/api/v1/seller/signup", json={"name": "Acme", "email": email, "password": PASSWORD}
+        )
+        assert response.status_code == 201, response.text
+        response = await api.post(
+            "/api/v1/seller/token", data={"username": email, "password": PASSWORD}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return sign_up
+
+
+@pytest.fixture
+async def seller_auth(sign_up_seller: SignUp) -> dict[str, str]:
+    return await sign_up_seller()
+
+
+HISTORIES = Path(__file__).parent / "histories"

@@ -1,0 +1,173 @@
+"""Seller signup, login and `/seller/me` through HTTP."""
+
+import uuid
+from datetime import UTC, datetime, timedelta
+
+import httpx
+import jwt
+import pytest
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from fastship.settings import Settings
+from models.accounts import Seller
+from tests.conftest import PASSWORD, SignUp
+
+SIGNUP = "/api/v1/seller/signup"
+TOKEN = "/api/v1/seller/token"
+ME = "/api/v1/seller/me"
+
+
+async def test_signup_then_login_then_me(api: httpx.AsyncClient) -> None:
+    response = await api.post(
+        SIGNUP, json={"name": " Acme Books ", "email": "ops@acme.example", "password": PASSWORD}
+    )
+    assert response.status_code == 201
+    created = response.json()
+    assert created["name"] == "Acme Books"
+    assert created["email_verified"] is False
+    assert "password" not in response.text and "hash" not in response.text
+
+    response = await api.post(TOKEN, data={"username": "OPS@acme.example", "password": PASSWORD})
+    assert response.status_code == 200
+    token = response.json()
+    assert token["token_type"] == "bearer"
+    assert token["expires_in"] == 3600
+
+    response = await api.get(ME, headers={"Authorization": f"Bearer {token['access_token']}"})
+    assert response.status_code == 200
+    assert response.json()["id"] == created["id"]
+
+
+async def test_password_is_stored_as_argon2id(
+    api: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    await api.post(SIGNUP, json={"name": "A", "email": "a@example.com", "password": PASSWORD})
+    async with sessions() as session:
+        stored = await session.scalar(select(Seller.password_hash))
+    assert stored is not None
+    assert stored.startswith("$argon2id$")
+    assert PASSWORD not in stored
+
+
+async def test_email_is_unique_whatever_its_case(api: httpx.AsyncClient) -> None:
+    body = {"name": "A", "email": "dup@example.com", "password": PASSWORD}
+    assert (await api.post(SIGNUP, json=body)).status_code == 201
+
+    response = await api.post(SIGNUP, json=body | {"email": "DUP@Example.com"})
+
+    assert response.status_code == 409
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "An account with this email already exists"
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"name": "A", "email": "not-an-email", "password": PASSWORD}, "body.email"),
+        ({"name": "A", "email": "a@example.com", "password": "short"}, "body.password"),
+        ({"name": "", "email": "a@example.com", "password": PASSWORD}, "body.name"),
+        ({"email": "a@example.com", "password": PASSWORD}, "body.name"),
+    ],
+)
+async def test_invalid_signup_is_a_problem_naming_the_field(
+    api: httpx.AsyncClient, body: dict[str, str], field: str
+) -> None:
+    response = await api.post(SIGNUP, json=body)
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["title"] == "Unprocessable Entity"
+    assert field in problem["detail"]
+    assert [error["location"] for error in problem["errors"]] == [field]
+
+
+async def test_invalid_signup_never_echoes_the_password(api: httpx.AsyncClient) -> None:
+    response = await api.post(
+        SIGNUP, json={"name": "A", "email": "a@example.com", "password": "s3cr"}
+    )
+    assert response.status_code == 422
+    assert "s3cr" not in response.text
+
+
+async def test_wrong_password_and_unknown_email_answer_alike(
+    api: httpx.AsyncClient, sign_up_seller: SignUp
+) -> None:
+    await sign_up_seller("known@example.com")
+
+    wrong = await api.post(TOKEN, data={"username": "known@example.com", "password": "nope-nope"})
+    unknown = await api.post(TOKEN, data={"username": "who@example.com", "password": PASSWORD})
+
+    for response in (wrong, unknown):
+        assert response.status_code == 401
+        assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["detail"] == "Incorrect email or password"
+
+
+def _token(settings: Settings, secret: str | None = None, **overrides: object) -> str:
+    now = datetime.now(UTC)
+    claims = {
+        "sub": str(uuid.uuid4()),
+        "role": "seller",
+        "iss": settings.jwt_issuer,
+        "aud": settings.jwt_audience,
+        "iat": now,
+        "exp": now + timedelta(minutes=5),
+        "jti": uuid.uuid4().hex,
+    }
+    key = secret or settings.jwt_secret.get_secret_value()
+    return jwt.encode(claims | overrides, key, "HS256")
+
+
+async def _me_with(api: httpx.AsyncClient, token: str) -> httpx.Response:
+    return await api.get(ME, headers={"Authorization": f"Bearer {token}"})
+
+
+async def test_me_without_a_token_is_unauthorized(api: httpx.AsyncClient) -> None:
+    response = await api.get(ME)
+    assert response.status_code == 401
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_expired_token_is_refused(api: httpx.AsyncClient, settings: Settings) -> None:
+    past = datetime.now(UTC) - timedelta(hours=2)
+    response = await _me_with(api, _token(settings, iat=past, exp=past + timedelta(hours=1)))
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The access token has expired; request a new one"
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"aud": "someone-else"},
+        {"iss": "someone-else"},
+        {"secret": "another-secret-of-sufficient-length-0123456789"},
+    ],
+    ids=["audience", "issuer", "signature"],
+)
+async def test_foreign_token_is_refused(
+    api: httpx.AsyncClient, settings: Settings, overrides: dict[str, str]
+) -> None:
+    response = await _me_with(api, _token(settings, **overrides))
+    assert response.status_code == 401
+    assert response.json()["detail"] == "The access token is invalid"
+
+
+async def test_unsigned_token_is_refused(api: httpx.AsyncClient, settings: Settings) -> None:
+    claims = jwt.decode(_token(settings), options={"verify_signature": False})
+    unsigned = jwt.encode(claims, key=None, algorithm="none")  # type: ignore[arg-type]
+    assert (await _me_with(api, unsigned)).status_code == 401
+
+
+async def test_partner_token_does_not_work_on_seller_routes(
+    api: httpx.AsyncClient, settings: Settings, sign_up_seller: SignUp
+) -> None:
+    auth = await sign_up_seller()
+    seller_id = (await api.get(ME, headers=auth)).json()["id"]
+
+    response = await _me_with(api, _token(settings, sub=seller_id, role="partner"))
+
+    assert response.status_code == 403
+    assert response.headers["content-type"] == "application/problem+json"
