@@ -11,7 +11,6 @@ from pathlib import Path
 
 import httpx
 import pytest
-from fastapi import FastAPI
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
@@ -19,7 +18,6 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
 from activities.shipments import ShipmentActivities
-from api.app import create_app
 from fastship.database import create_engine, create_session_factory
 from fastship.dev import create_database_if_missing
 from fastship.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, temporal_cli_path
@@ -27,6 +25,7 @@ from fastship.settings import Settings
 from migrations import migrate
 from models.domain import SearchAttributes
 from models.tables import metadata
+from tests.helpers import serve_api
 from worker.main import build_worker
 
 TEST_DATABASE = "fastship_test"
@@ -118,17 +117,9 @@ async def empty_tables(
 
 
 @pytest.fixture(scope="session")
-async def app(settings: Settings) -> AsyncIterator[FastAPI]:
-    app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        yield app
-
-
-@pytest.fixture
-async def api(app: FastAPI, worker: None) -> AsyncIterator[httpx.AsyncClient]:
+async def api(settings: Settings, worker: None) -> AsyncIterator[httpx.AsyncClient]:
     """An HTTP client for the API, with a worker running the workflows it starts."""
-    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://fastship.test") as client:
+    async with serve_api(settings) as client:
         yield client
 
 

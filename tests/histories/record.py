@@ -1,0 +1,66 @@
+"""Records the event histories the replay tests check new workflow code against.
+
+Run after a deliberate, versioned change to a workflow: `python -m tests.histories.record`.
+Activities are stand-ins: a history keeps only their results, which is all a replay reads.
+"""
+
+import asyncio
+import uuid
+from pathlib import Path
+
+from temporalio import activity
+from temporalio.api.enums.v1 import EventType
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
+from temporalio.worker import Worker
+
+from fastship.embedded import temporal_cli_path
+from models.domain import SHIPMENT_TASK_QUEUE, SearchAttributes, shipment_workflow_id
+from models.workflow_io import ShipmentEventRecord, ShipmentWorkflowInput
+from workflows.shipment import ShipmentWorkflow
+
+HISTORIES = Path(__file__).parent
+
+
+@activity.defn(name="record_shipment_event")
+async def recorded(event: ShipmentEventRecord) -> bool:
+    return True
+
+
+async def record_placed_shipment() -> None:
+    async with (
+        await WorkflowEnvironment.start_local(
+            dev_server_existing_path=temporal_cli_path(),
+            search_attributes=SearchAttributes.ALL,
+            data_converter=pydantic_data_converter,
+        ) as env,
+        Worker(
+            env.client,
+            task_queue=SHIPMENT_TASK_QUEUE,
+            workflows=[ShipmentWorkflow],
+            activities=[recorded],
+        ),
+    ):
+        shipment = ShipmentWorkflowInput(
+            shipment_id=uuid.uuid4(), seller_id=uuid.uuid4(), destination_zip="10001"
+        )
+        handle = await env.client.start_workflow(
+            ShipmentWorkflow.run,
+            shipment,
+            id=shipment_workflow_id(shipment.shipment_id),
+            task_queue=SHIPMENT_TASK_QUEUE,
+        )
+        # Recorded once the workflow has handled the activity's result and waits.
+        while True:
+            history = await handle.fetch_history()
+            types = [event.event_type for event in history.events]
+            if EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED in types and types[-1] == (
+                EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
+            ):
+                break
+            await asyncio.sleep(0.1)
+        (HISTORIES / "shipment_placed.json").write_text(history.to_json())
+
+
+if __name__ == "__main__":
+    asyncio.run(record_placed_shipment())

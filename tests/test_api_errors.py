@@ -1,0 +1,83 @@
+"""Every failure is RFC 9457 problem+json; every response and log line carries the request id."""
+
+import io
+import json
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api.app import create_app
+from fastship.logging import configure_logging
+from fastship.settings import Settings
+
+
+async def test_unknown_route_is_a_problem(api: httpx.AsyncClient) -> None:
+    response = await api.get("/api/v1/nowhere")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["title"] == "Not Found"
+    assert response.json()["instance"] == "/api/v1/nowhere"
+
+
+async def test_wrong_method_is_a_problem(api: httpx.AsyncClient) -> None:
+    response = await api.delete("/api/v1/seller/me")
+    assert response.status_code == 405
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_malformed_json_is_a_problem(api: httpx.AsyncClient) -> None:
+    response = await api.post(
+        "/api/v1/seller/signup",
+        content=b'{"name": "A", "email":',
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "JSON" in response.json()["detail"]
+
+
+async def test_unexpected_error_is_a_problem_without_internals(settings: Settings) -> None:
+    app: FastAPI = create_app(settings)
+
+    @app.get("/boom")
+    async def boom() -> None:
+        raise RuntimeError("secret internals")
+
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://fastship.test") as client:
+        response = await client.get("/boom")
+
+    assert response.status_code == 500
+    assert response.headers["content-type"] == "application/problem+json"
+    assert "secret internals" not in response.text
+    assert response.json()["request_id"]
+
+
+@pytest.fixture
+def log_lines() -> Iterator[io.StringIO]:
+    """The JSON log lines written while the test runs."""
+    stream = io.StringIO()
+    configure_logging(stream=stream)
+    yield stream
+    configure_logging()
+
+
+async def test_request_id_is_returned_and_logged(
+    api: httpx.AsyncClient, log_lines: io.StringIO
+) -> None:
+    generated = await api.get("/health/live")
+    assert len(generated.headers["x-request-id"]) == 32
+
+    given = "4f9c1d3e5b7a4c2e9d8f0a1b2c3d4e5f"
+    response = await api.get("/api/v1/seller/me", headers={"X-Request-ID": given})
+
+    assert response.headers["x-request-id"] == given
+    assert response.json()["request_id"] == given
+    lines = [json.loads(line) for line in log_lines.getvalue().splitlines()]
+    [request_log] = [
+        line for line in lines if line.get("request_id") == given and line["event"] == "request"
+    ]
+    assert request_log["path"] == "/api/v1/seller/me"
+    assert request_log["status"] == 401

@@ -1,0 +1,29 @@
+import pytest
+from pydantic import SecretStr, ValidationError
+
+from fastship.settings import Settings
+
+
+def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ENVIRONMENT", "production")
+    monkeypatch.delenv("JWT_SECRET", raising=False)
+    with pytest.raises(ValidationError, match="JWT_SECRET is the development default"):
+        Settings(_env_file=None)  # type: ignore[call-arg]
+
+
+def test_production_refuses_a_short_secret() -> None:
+    with pytest.raises(ValidationError, match="at least 32 characters"):
+        Settings(environment="production", jwt_secret=SecretStr("short"))
+
+
+def test_production_accepts_a_real_secret() -> None:
+    settings = Settings(environment="production", jwt_secret=SecretStr("s" * 40))
+    assert settings.jwt_secret.get_secret_value() == "s" * 40
+
+
+def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_ADDRESS", "temporal.internal:7233")
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    assert settings.temporal_address == "temporal.internal:7233"
+    assert settings.configured("temporal_address")
+    assert not settings.configured("redis_url")
