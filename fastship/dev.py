@@ -100,7 +100,7 @@ def run(settings: Settings) -> int:
             if not settings.configured("temporal_address"):
                 temporal = EmbeddedTemporal(
                     state / "temporal",
-                    port=int(settings.temporal_address.rsplit(":", 1)[1]),
+                    port=settings.embedded_temporal_port,
                     ui_port=settings.temporal_ui_port,
                 )
                 servers.callback(temporal.stop)

@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     state_dir: Path = Path(".fastship")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    embedded_temporal_port: int = 7233
     temporal_ui_port: int = 8233
 
     # Tokens.

@@ -8,7 +8,7 @@ def test_production_refuses_the_development_secret(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("ENVIRONMENT", "production")
     monkeypatch.delenv("JWT_SECRET", raising=False)
     with pytest.raises(ValidationError, match="JWT_SECRET is the development default"):
-        Settings(_env_file=None)  # type: ignore[call-arg]
+        Settings(_env_file=None)
 
 
 def test_production_refuses_a_short_secret() -> None:
@@ -23,7 +23,7 @@ def test_production_accepts_a_real_secret() -> None:
 
 def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TEMPORAL_ADDRESS", "temporal.internal:7233")
-    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None)
     assert settings.temporal_address == "temporal.internal:7233"
     assert settings.configured("temporal_address")
     assert not settings.configured("redis_url")

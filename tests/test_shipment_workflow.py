@@ -66,7 +66,9 @@ async def test_workflow_records_placed_and_is_searchable(
         task_queue=SHIPMENT_TASK_QUEUE,
     )
 
-    [event] = await eventually(lambda: _timeline(sessions, shipment.id), lambda events: bool(events))
+    [event] = await eventually(
+        lambda: _timeline(sessions, shipment.id), lambda events: bool(events)
+    )
     assert event.status is ShipmentStatus.PLACED
     assert event.actor == f"seller:{shipment.seller_id}"
     assert await handle.query(ShipmentWorkflow.status) is ShipmentStatus.PLACED
