@@ -3,11 +3,19 @@
 import argparse
 import asyncio
 
+import structlog
 import uvicorn
 
 from fastship.logging import configure_logging
-from fastship.settings import get_settings
+from fastship.search_attributes import register_search_attributes
+from fastship.settings import Settings, get_settings
+from fastship.temporal import connect_temporal
 from migrations import migrate
+
+
+async def _register_search_attributes(settings: Settings) -> None:
+    added = await register_search_attributes(await connect_temporal(settings))
+    structlog.get_logger(__name__).info("search attributes registered", added=added)
 
 
 def main() -> int:
@@ -17,6 +25,9 @@ def main() -> int:
     commands.add_parser("api", help="serve the HTTP API")
     commands.add_parser("worker", help="run the Temporal worker")
     commands.add_parser("migrate", help="apply database migrations")
+    commands.add_parser(
+        "register-search-attributes", help="add the custom search attributes to Temporal"
+    )
     command = parser.parse_args().command
 
     settings = get_settings()
@@ -33,4 +44,6 @@ def main() -> int:
         run()
     elif command == "migrate":
         asyncio.run(migrate(settings.database_url))
+    elif command == "register-search-attributes":
+        asyncio.run(_register_search_attributes(settings))
     return 0

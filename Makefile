@@ -1,0 +1,34 @@
+# Everything runs from a virtualenv built from the lock file; `make dev` and `make test` build it.
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.9
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: install dev test lint lock
+
+$(BIN)/.installed: requirements.lock pyproject.toml
+	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	uv venv --quiet --allow-existing --python 3.11 $(VENV)
+	uv pip sync --quiet --python $(VENV) requirements.lock
+	uv pip install --quiet --python $(VENV) --no-deps --editable .
+	@touch $@
+
+install: $(BIN)/.installed
+
+## Run the whole product on embedded PostgreSQL, Redis and Temporal (or the URLs in the environment).
+dev: install
+	$(BIN)/fastship dev
+
+## Run the test suite against real servers it starts itself.
+test: install
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy .
+
+## Re-resolve dependencies after editing pyproject.toml.
+lock:
+	uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 \
+		--no-header --quiet --output-file requirements.lock

@@ -1,0 +1,21 @@
+from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
+from temporalio.testing import WorkflowEnvironment
+
+from fastship.embedded import temporal_cli_path
+from fastship.search_attributes import register_search_attributes
+from models.domain import SearchAttributes
+
+
+async def test_registers_the_missing_search_attributes_once() -> None:
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli_path(), dev_server_log_level="error"
+    ) as env:
+        wanted = sorted(key.name for key in SearchAttributes.ALL)
+
+        assert await register_search_attributes(env.client) == wanted
+        assert await register_search_attributes(env.client) == []
+
+        listed = await env.client.operator_service.list_search_attributes(
+            ListSearchAttributesRequest(namespace="default")
+        )
+        assert set(wanted) <= set(listed.custom_attributes)
