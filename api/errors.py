@@ -71,10 +71,6 @@ class Forbidden(AppError):
     status = HTTPStatus.FORBIDDEN
 
 
-class InvalidRequest(AppError):
-    status = HTTPStatus.UNPROCESSABLE_ENTITY
-
-
 class ServiceUnavailable(AppError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
 

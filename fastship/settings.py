@@ -39,6 +39,8 @@ class Settings(BaseSettings):
 
     # Shipments.
     delivery_estimate: timedelta = timedelta(days=3)
+    # How long a create waits for the workflow to confirm before answering with what is stored.
+    create_confirmation_timeout: timedelta = timedelta(seconds=5)
 
     # Notification providers; without credentials messages go to the local outbox.
     sendgrid_api_key: SecretStr | None = None
@@ -46,8 +48,6 @@ class Settings(BaseSettings):
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
     twilio_from_number: str | None = None
-
-    public_base_url: str = "http://127.0.0.1:8000"
 
     @model_validator(mode="after")
     def refuse_default_secret_outside_development(self) -> Self:

@@ -8,9 +8,11 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowExecutionStatus
+from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.testing import WorkflowEnvironment
 
-from fastship.embedded import free_port
+from fastship.embedded import free_port, temporal_cli_path
 from fastship.settings import Settings
 from models.domain import SearchAttributes
 from models.shipments import Shipment
@@ -58,16 +60,15 @@ async def test_created_shipment_is_placed_and_readable_by_its_owner(
     estimate = datetime.fromisoformat(shipment["estimated_delivery"])
     assert abs(estimate - created - timedelta(days=3)) < timedelta(seconds=5)
 
-    read = await eventually(
-        lambda: api.get(response.headers["location"], headers=seller_auth),
-        lambda r: bool(r.json()["timeline"]),
-    )
-    assert read.status_code == 200
     me = (await api.get("/api/v1/seller/me", headers=seller_auth)).json()
-    [event] = read.json()["timeline"]
+    [event] = shipment["timeline"]  # the workflow recorded it before the 201
     assert event["status"] == "placed"
     assert event["actor"] == f"seller:{me['id']}"
     assert event["description"] == "Shipment placed"
+
+    read = await api.get(response.headers["location"], headers=seller_auth)
+    assert read.status_code == 200
+    assert read.json() == shipment
 
 
 async def test_tracking_codes_differ(api: httpx.AsyncClient, seller_auth: dict[str, str]) -> None:
@@ -190,6 +191,18 @@ async def test_replaying_an_idempotency_key_returns_the_first_shipment(
     assert len(executions) == 1
 
 
+async def test_replaying_a_key_after_the_workflow_closed_returns_the_shipment(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], temporal: Client
+) -> None:
+    first = (await _create(api, seller_auth, key="order-1004")).json()
+    await temporal.get_workflow_handle(f"shipment-{first['id']}").terminate("closed for the test")
+
+    again = await _create(api, seller_auth, key="order-1004")
+
+    assert again.status_code == 201
+    assert again.json()["id"] == first["id"]
+
+
 async def test_an_idempotency_key_reused_for_another_request_conflicts(
     api: httpx.AsyncClient, seller_auth: dict[str, str], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
@@ -223,3 +236,30 @@ async def test_with_temporal_unreachable_the_create_fails_cleanly_and_stores_not
     assert response.headers["content-type"] == "application/problem+json"
     assert "no shipment was created" in response.json()["detail"]
     assert await _count_shipments(sessions) == 0
+
+
+async def test_with_no_worker_running_the_create_answers_with_what_is_stored(
+    settings: Settings, seller_auth: dict[str, str]
+) -> None:
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli_path(),
+        search_attributes=SearchAttributes.ALL,
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    ) as workerless:
+        no_worker = settings.model_copy(
+            update={
+                "temporal_address": workerless.client.service_client.config.target_host,
+                "create_confirmation_timeout": timedelta(seconds=1),
+            }
+        )
+        async with serve_api(no_worker) as api:
+            response = await _create(api, seller_auth)
+            shipment = response.json()
+            handle = workerless.client.get_workflow_handle(f"shipment-{shipment['id']}")
+            description = await handle.describe()
+
+    assert response.status_code == 201
+    assert shipment["status"] == "placed"
+    assert shipment["timeline"] == []  # recorded once a worker picks the workflow up
+    assert description.status is WorkflowExecutionStatus.RUNNING

@@ -21,6 +21,7 @@ DATABASE_RETRY = RetryPolicy(
 class ShipmentWorkflow:
     def __init__(self) -> None:
         self._status = ShipmentStatus.PLACED
+        self._placed_recorded = False
 
     @workflow.run
     async def run(self, shipment: ShipmentWorkflowInput) -> ShipmentStatus:
@@ -46,8 +47,15 @@ class ShipmentWorkflow:
             retry_policy=DATABASE_RETRY,
             summary="Record the 'placed' timeline event",
         )
+        self._placed_recorded = True
         workflow.set_current_details(f"**Status:** {self._status}, waiting for a delivery partner")
         await workflow.wait_condition(lambda: self._status.is_final)
+        return self._status
+
+    @workflow.update
+    async def wait_until_placed(self) -> ShipmentStatus:
+        """Answers once `placed` is stored: the API's create waits for it."""
+        await workflow.wait_condition(lambda: self._placed_recorded)
         return self._status
 
     @workflow.query

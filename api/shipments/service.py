@@ -11,7 +11,11 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
 from temporalio.service import RPCError
@@ -81,21 +85,29 @@ def _static_summary(shipment: Shipment, seller: Seller) -> str:
     )
 
 
-async def _start_workflow(temporal: Client, shipment: Shipment, seller: Seller) -> None:
+async def _start_workflow(
+    temporal: Client, settings: Settings, shipment: Shipment, seller: Seller
+) -> None:
+    """Start the shipment's workflow (or reuse it) and wait until it has recorded `placed`."""
+    start = WithStartWorkflowOperation(
+        ShipmentWorkflow.run,
+        ShipmentWorkflowInput(
+            shipment_id=shipment.id,
+            seller_id=shipment.seller_id,
+            destination_zip=shipment.destination_zip,
+        ),
+        id=shipment_workflow_id(shipment.id),
+        task_queue=SHIPMENT_TASK_QUEUE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+        static_summary=_static_summary(shipment, seller),
+    )
     # A replayed create whose workflow already ran to its end leaves it be.
     with contextlib.suppress(WorkflowAlreadyStartedError):
-        await temporal.start_workflow(
-            ShipmentWorkflow.run,
-            ShipmentWorkflowInput(
-                shipment_id=shipment.id,
-                seller_id=shipment.seller_id,
-                destination_zip=shipment.destination_zip,
-            ),
-            id=shipment_workflow_id(shipment.id),
-            task_queue=SHIPMENT_TASK_QUEUE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            static_summary=_static_summary(shipment, seller),
+        await temporal.execute_update_with_start_workflow(
+            ShipmentWorkflow.wait_until_placed,
+            start_workflow_operation=start,
+            rpc_timeout=settings.create_confirmation_timeout,
         )
 
 
@@ -107,7 +119,11 @@ async def create_shipment(
     body: ShipmentCreate,
     idempotency_key: str | None,
 ) -> Shipment:
-    """Store the shipment, then start its workflow; a replayed Idempotency-Key returns the first."""
+    """Store the shipment, then start its workflow; a replayed Idempotency-Key returns the first.
+
+    If the workflow cannot be started the new row is removed again, so no shipment is left
+    without a workflow.
+    """
     fingerprint = _fingerprint(body)
     shipment = None
     if idempotency_key is not None:
@@ -126,7 +142,10 @@ async def create_shipment(
                 raise
             created = False
     try:
-        await _start_workflow(temporal, shipment, seller)
+        await _start_workflow(temporal, settings, shipment, seller)
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        # Started, but no worker has recorded it yet: it will once one does.
+        log.warning("shipment workflow slow to confirm", shipment_id=str(shipment.id))
     except (RPCError, RuntimeError) as exc:  # RuntimeError: the lazy client could not connect
         log.warning("shipment workflow did not start", shipment_id=str(shipment.id), error=str(exc))
         if not created:

@@ -9,7 +9,8 @@ import uuid
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.api.enums.v1 import EventType
+from temporalio.client import WithStartWorkflowOperation
+from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -44,21 +45,18 @@ async def record_placed_shipment() -> None:
         shipment = ShipmentWorkflowInput(
             shipment_id=uuid.uuid4(), seller_id=uuid.uuid4(), destination_zip="10001"
         )
-        handle = await env.client.start_workflow(
+        start = WithStartWorkflowOperation(
             ShipmentWorkflow.run,
             shipment,
             id=shipment_workflow_id(shipment.shipment_id),
             task_queue=SHIPMENT_TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         )
-        # Recorded once the workflow has handled the activity's result and waits.
-        while True:
-            history = await handle.fetch_history()
-            types = [event.event_type for event in history.events]
-            if EventType.EVENT_TYPE_ACTIVITY_TASK_COMPLETED in types and types[-1] == (
-                EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED
-            ):
-                break
-            await asyncio.sleep(0.1)
+        await env.client.execute_update_with_start_workflow(
+            ShipmentWorkflow.wait_until_placed, start_workflow_operation=start
+        )
+        # The update has answered: the workflow recorded `placed` and now waits.
+        history = await (await start.workflow_handle()).fetch_history()
         (HISTORIES / "shipment_placed.json").write_text(history.to_json())
 
 
