@@ -51,15 +51,17 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def refuse_default_secret_outside_development(self) -> Self:
-        if self.environment == "production":
+        if self.environment != "development":
             secret = self.jwt_secret.get_secret_value()
             if secret == DEVELOPMENT_JWT_SECRET:
                 raise ValueError(
                     "JWT_SECRET is the development default; set a secret of your own "
-                    "(at least 32 characters) when ENVIRONMENT=production"
+                    f"(at least 32 characters) when ENVIRONMENT={self.environment}"
                 )
             if len(secret) < 32:
-                raise ValueError("JWT_SECRET must be at least 32 characters in production")
+                raise ValueError(
+                    f"JWT_SECRET must be at least 32 characters when ENVIRONMENT={self.environment}"
+                )
         return self
 
     def configured(self, field: str) -> bool:

@@ -5,12 +5,14 @@ Every test starts on empty tables.
 """
 
 import os
+import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
@@ -82,6 +84,7 @@ def temporal(temporal_env: WorkflowEnvironment) -> Client:
 def settings(database_url: str, redis_url: str, temporal: Client) -> Settings:
     return Settings(
         environment="test",
+        jwt_secret=SecretStr(secrets.token_hex(32)),
         database_url=database_url,
         redis_url=redis_url,
         temporal_address=temporal.service_client.config.target_host,
