@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHistory
+from temporalio.client import Client, WorkflowHandle, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
@@ -20,7 +20,6 @@ from models.domain import SHIPMENT_TASK_QUEUE, SearchAttributes, ShipmentStatus
 from models.shipments import Shipment, ShipmentEvent
 from models.workflow_io import ShipmentEventRecord, ShipmentWorkflowInput
 from tests.conftest import HISTORIES
-from tests.helpers import eventually
 from workflows.shipment import ShipmentWorkflow
 
 
@@ -53,9 +52,9 @@ async def _timeline(
         return list(events)
 
 
-async def test_workflow_records_placed_and_is_searchable(
-    temporal: Client, worker: None, sessions: async_sessionmaker[AsyncSession]
-) -> None:
+async def _run_until_placed(
+    temporal: Client, sessions: async_sessionmaker[AsyncSession]
+) -> tuple[Shipment, WorkflowHandle[ShipmentWorkflow, ShipmentStatus]]:
     shipment = await _store_shipment(sessions)
     handle = await temporal.start_workflow(
         ShipmentWorkflow.run,
@@ -65,10 +64,16 @@ async def test_workflow_records_placed_and_is_searchable(
         id=f"shipment-{shipment.id}",
         task_queue=SHIPMENT_TASK_QUEUE,
     )
+    assert await handle.execute_update(ShipmentWorkflow.wait_until_placed) is ShipmentStatus.PLACED
+    return shipment, handle
 
-    [event] = await eventually(
-        lambda: _timeline(sessions, shipment.id), lambda events: bool(events)
-    )
+
+async def test_workflow_records_placed_and_is_searchable(
+    temporal: Client, worker: None, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    shipment, handle = await _run_until_placed(temporal, sessions)
+
+    [event] = await _timeline(sessions, shipment.id)
     assert event.status is ShipmentStatus.PLACED
     assert event.actor == f"seller:{shipment.seller_id}"
     assert await handle.query(ShipmentWorkflow.status) is ShipmentStatus.PLACED
@@ -83,16 +88,7 @@ async def test_workflow_records_placed_and_is_searchable(
 async def test_every_activity_in_the_history_has_a_summary(
     temporal: Client, worker: None, sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    shipment = await _store_shipment(sessions)
-    handle = await temporal.start_workflow(
-        ShipmentWorkflow.run,
-        ShipmentWorkflowInput(
-            shipment_id=shipment.id, seller_id=shipment.seller_id, destination_zip="10001"
-        ),
-        id=f"shipment-{shipment.id}",
-        task_queue=SHIPMENT_TASK_QUEUE,
-    )
-    await eventually(lambda: _timeline(sessions, shipment.id), lambda events: bool(events))
+    _, handle = await _run_until_placed(temporal, sessions)
 
     history = await handle.fetch_history()
     scheduled = [
