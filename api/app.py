@@ -37,8 +37,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(accounts_router)
     api.include_router(shipments_router)
+    api.include_router(health.router)
     app.include_router(api)
-    app.include_router(health.router)
+    # Also at the root, where load balancers and orchestrators probe by default.
+    app.include_router(health.router, include_in_schema=False)
     install_error_handlers(app)
     install_middleware(app)
     return app

@@ -15,6 +15,7 @@ from starlette.exceptions import HTTPException
 log = structlog.get_logger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
+REQUEST_ID_HEADER = "X-Request-ID"
 
 
 class Problem(BaseModel):
@@ -134,10 +135,13 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", path=request.url.path, exc_info=exc)
+    request_id = correlation_id.get()
     return problem_response(
         request,
         HTTPStatus.INTERNAL_SERVER_ERROR,
         "An unexpected error occurred; it has been logged with this request id.",
+        # Starlette answers unexpected errors outside the request id middleware.
+        headers={REQUEST_ID_HEADER: request_id} if request_id else None,
     )
 
 

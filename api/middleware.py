@@ -7,7 +7,7 @@ from asgi_correlation_id import CorrelationIdMiddleware, correlation_id
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-REQUEST_ID_HEADER = "X-Request-ID"
+from api.errors import REQUEST_ID_HEADER
 
 log = structlog.get_logger("api.request")
 

@@ -52,7 +52,7 @@ async def test_unexpected_error_is_a_problem_without_internals(settings: Setting
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"
     assert "secret internals" not in response.text
-    assert response.json()["request_id"]
+    assert response.json()["request_id"] == response.headers["x-request-id"]
 
 
 @pytest.fixture

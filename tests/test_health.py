@@ -10,8 +10,9 @@ from fastship.settings import Settings
 from tests.helpers import serve_api
 
 
-async def test_live(api: httpx.AsyncClient) -> None:
-    response = await api.get("/health/live")
+@pytest.mark.parametrize("path", ["/health/live", "/api/v1/health/live"])
+async def test_live(api: httpx.AsyncClient, path: str) -> None:
+    response = await api.get(path)
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": {}}
 

@@ -1,5 +1,6 @@
 """Creating and reading shipments through HTTP, with the workflow running on a real worker."""
 
+import asyncio
 import uuid
 from datetime import datetime, timedelta
 from typing import Any
@@ -189,6 +190,18 @@ async def test_replaying_an_idempotency_key_returns_the_first_shipment(
         )
     ]
     assert len(executions) == 1
+
+
+async def test_concurrent_creates_with_one_idempotency_key_make_one_shipment(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    responses = await asyncio.gather(
+        *(_create(api, seller_auth, key="order-race") for _ in range(8))
+    )
+
+    assert {response.status_code for response in responses} == {201}
+    assert len({response.json()["id"] for response in responses}) == 1
+    assert await _count_shipments(sessions) == 1
 
 
 async def test_replaying_a_key_after_the_workflow_closed_returns_the_shipment(

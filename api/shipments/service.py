@@ -1,6 +1,5 @@
 """Creating and reading shipments. State changes go through the shipment's workflow."""
 
-import contextlib
 import hashlib
 import secrets
 import uuid
@@ -11,14 +10,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
-from temporalio.client import (
-    Client,
-    WithStartWorkflowOperation,
-    WorkflowUpdateRPCTimeoutOrCancelledError,
-)
+from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
 from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
 from temporalio.exceptions import WorkflowAlreadyStartedError
-from temporalio.service import RPCError
+from temporalio.service import RPCError, RPCStatusCode
 
 from api.errors import Conflict, NotFound, ServiceUnavailable
 from api.shipments.schemas import ShipmentCreate
@@ -86,29 +81,41 @@ def _static_summary(shipment: Shipment, seller: Seller) -> str:
 
 
 async def _start_workflow(
-    temporal: Client, settings: Settings, shipment: Shipment, seller: Seller
-) -> None:
-    """Start the shipment's workflow (or reuse it) and wait until it has recorded `placed`."""
-    start = WithStartWorkflowOperation(
-        ShipmentWorkflow.run,
-        ShipmentWorkflowInput(
-            shipment_id=shipment.id,
-            seller_id=shipment.seller_id,
-            destination_zip=shipment.destination_zip,
-        ),
-        id=shipment_workflow_id(shipment.id),
-        task_queue=SHIPMENT_TASK_QUEUE,
-        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-        id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-        static_summary=_static_summary(shipment, seller),
-    )
-    # A replayed create whose workflow already ran to its end leaves it be.
-    with contextlib.suppress(WorkflowAlreadyStartedError):
-        await temporal.execute_update_with_start_workflow(
-            ShipmentWorkflow.wait_until_placed,
-            start_workflow_operation=start,
-            rpc_timeout=settings.create_confirmation_timeout,
+    temporal: Client, shipment: Shipment, seller: Seller
+) -> WorkflowHandle[ShipmentWorkflow, ShipmentStatus]:
+    """Start the shipment's workflow, or find it running already."""
+    workflow_id = shipment_workflow_id(shipment.id)
+    try:
+        return await temporal.start_workflow(
+            ShipmentWorkflow.run,
+            ShipmentWorkflowInput(
+                shipment_id=shipment.id,
+                seller_id=shipment.seller_id,
+                destination_zip=shipment.destination_zip,
+            ),
+            id=workflow_id,
+            task_queue=SHIPMENT_TASK_QUEUE,
+            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
+            static_summary=_static_summary(shipment, seller),
         )
+    except WorkflowAlreadyStartedError:  # a replayed create whose workflow has ended
+        return temporal.get_workflow_handle_for(ShipmentWorkflow.run, workflow_id)
+
+
+async def _wait_until_placed(
+    handle: WorkflowHandle[ShipmentWorkflow, ShipmentStatus], settings: Settings
+) -> None:
+    try:
+        await handle.execute_update(
+            ShipmentWorkflow.wait_until_placed, rpc_timeout=settings.create_confirmation_timeout
+        )
+    except WorkflowUpdateRPCTimeoutOrCancelledError:
+        # No worker has run it yet; it records `placed` once one does.
+        log.warning("shipment workflow slow to confirm", workflow_id=handle.id)
+    except RPCError as exc:
+        if exc.status is not RPCStatusCode.NOT_FOUND:  # NOT_FOUND: the workflow has ended
+            raise
 
 
 async def create_shipment(
@@ -142,10 +149,7 @@ async def create_shipment(
                 raise
             created = False
     try:
-        await _start_workflow(temporal, settings, shipment, seller)
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        # Started, but no worker has recorded it yet: it will once one does.
-        log.warning("shipment workflow slow to confirm", shipment_id=str(shipment.id))
+        handle = await _start_workflow(temporal, shipment, seller)
     except (RPCError, RuntimeError) as exc:  # RuntimeError: the lazy client could not connect
         log.warning("shipment workflow did not start", shipment_id=str(shipment.id), error=str(exc))
         if not created:
@@ -155,6 +159,7 @@ async def create_shipment(
         raise ServiceUnavailable(
             "The workflow service is unavailable, so no shipment was created; retry shortly"
         ) from exc
+    await _wait_until_placed(handle, settings)
     return shipment
 
 

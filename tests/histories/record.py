@@ -9,8 +9,6 @@ import uuid
 from pathlib import Path
 
 from temporalio import activity
-from temporalio.client import WithStartWorkflowOperation
-from temporalio.common import WorkflowIDConflictPolicy
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
@@ -45,18 +43,15 @@ async def record_placed_shipment() -> None:
         shipment = ShipmentWorkflowInput(
             shipment_id=uuid.uuid4(), seller_id=uuid.uuid4(), destination_zip="10001"
         )
-        start = WithStartWorkflowOperation(
+        handle = await env.client.start_workflow(
             ShipmentWorkflow.run,
             shipment,
             id=shipment_workflow_id(shipment.shipment_id),
             task_queue=SHIPMENT_TASK_QUEUE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         )
-        await env.client.execute_update_with_start_workflow(
-            ShipmentWorkflow.wait_until_placed, start_workflow_operation=start
-        )
-        # The update has answered: the workflow recorded `placed` and now waits.
-        history = await (await start.workflow_handle()).fetch_history()
+        # As the API's create does: once this answers, `placed` is recorded and the workflow waits.
+        await handle.execute_update(ShipmentWorkflow.wait_until_placed)
+        history = await handle.fetch_history()
         (HISTORIES / "shipment_placed.json").write_text(history.to_json())
 
 
