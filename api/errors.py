@@ -152,11 +152,13 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
+def documented_problem(description: str) -> dict[str, Any]:
+    """An OpenAPI response entry for a problem+json answer."""
+    return {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": description}
+
+
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": phrase}
-    for status, phrase in (
-        (401, "Missing, invalid or expired token"),
-        (404, "Not found, or not yours"),
-        (422, "Invalid request"),
-    )
+    401: documented_problem("Missing, invalid or expired token"),
+    404: documented_problem("Not found, or not yours"),
+    422: documented_problem("Invalid request"),
 }

@@ -1,10 +1,10 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Header, Request, Response, status
 
 from api.dependencies import CurrentSeller, SessionDep, SettingsDep, TemporalDep
-from api.errors import PROBLEM_RESPONSES
+from api.errors import PROBLEM_RESPONSES, documented_problem
 from api.shipments import service
 from api.shipments.schemas import ShipmentCreate, ShipmentRead
 
@@ -25,10 +25,14 @@ IdempotencyKey = Annotated[
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Create a shipment and start its workflow",
-    responses={409: PROBLEM_RESPONSES[422] | {"description": "Idempotency-Key reused"}},
+    responses={
+        409: documented_problem("Idempotency-Key already used for another request"),
+        503: documented_problem("Temporal unreachable; nothing was created"),
+    },
 )
 async def create_shipment(
     body: ShipmentCreate,
+    request: Request,
     response: Response,
     seller: CurrentSeller,
     session: SessionDep,
@@ -39,7 +43,9 @@ async def create_shipment(
     shipment = await service.create_shipment(
         session, temporal, settings, seller, body, idempotency_key
     )
-    response.headers["Location"] = f"/api/v1/shipment/{shipment.id}"
+    response.headers["Location"] = request.app.url_path_for(
+        "get_shipment", shipment_id=str(shipment.id)
+    )
     return ShipmentRead.model_validate(await service.get_shipment(session, seller, shipment.id))
 
 

@@ -53,7 +53,6 @@ async def _store(
     fingerprint: str,
 ) -> Shipment:
     shipment = Shipment(
-        id=uuid.uuid4(),
         seller_id=seller.id,
         status=ShipmentStatus.PLACED,
         content=body.content,
