@@ -2,15 +2,17 @@
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
+# `python3 -m uv` rather than `uv`: a fresh pip install puts no `uv` on PATH under pyenv.
+UV := python3 -m uv
 export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: install dev test lint lock
 
 $(BIN)/.installed: requirements.lock pyproject.toml
-	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
-	uv venv --quiet --allow-existing --python 3.11 $(VENV)
-	uv pip sync --quiet --python $(VENV) requirements.lock
-	uv pip install --quiet --python $(VENV) --no-deps --editable .
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
+	$(UV) venv --quiet --allow-existing --python 3.11 $(VENV)
+	$(UV) pip sync --quiet --python $(VENV) requirements.lock
+	$(UV) pip install --quiet --python $(VENV) --no-deps --editable .
 	@touch $@
 
 install: $(BIN)/.installed
@@ -30,5 +32,5 @@ lint: install
 
 ## Re-resolve dependencies after editing pyproject.toml.
 lock:
-	uv pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 \
+	$(UV) pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 \
 		--no-header --quiet --output-file requirements.lock
