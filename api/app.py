@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
+from fastapi_offline import FastAPIOffline
 
 from api import health
 from api.accounts.router import router as accounts_router
@@ -25,13 +26,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             app.state.resources = resources
             yield
 
-    app = FastAPI(
+    # Swagger UI served from the package, not a CDN: the docs work on a machine with no internet.
+    app = FastAPIOffline(
         title="FastShip",
         version="0.1.0",
         summary="Shipments run as durable Temporal workflows.",
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url="/docs",
         redoc_url=None,
+        static_url="/docs/assets",
         lifespan=lifespan,
     )
     api = APIRouter(prefix=API_PREFIX)

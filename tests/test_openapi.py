@@ -14,7 +14,11 @@ async def test_openapi_document_has_examples_and_problem_responses(api: httpx.As
     assert "Idempotency-Key" in [parameter["name"] for parameter in create["parameters"]]
 
 
-async def test_docs_page_is_served(api: httpx.AsyncClient) -> None:
+async def test_docs_page_is_served_with_its_assets(api: httpx.AsyncClient) -> None:
     response = await api.get("/docs")
     assert response.status_code == 200
     assert "/api/v1/openapi.json" in response.text
+    assert "cdn" not in response.text.lower()
+    script = await api.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200
+    assert "SwaggerUIBundle" in script.text
