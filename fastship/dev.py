@@ -142,3 +142,6 @@ def run(settings: Settings) -> int:
         except _Stop:
             print("Stopping FastShip...", flush=True)
             return 0
+        except (OSError, RuntimeError, TimeoutError) as exc:
+            print(f"FastShip could not start: {exc}; stopping what had started", flush=True)
+            return 1
