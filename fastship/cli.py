@@ -39,9 +39,9 @@ def main() -> int:
     if command == "api":
         uvicorn.run("api.main:app", host=settings.api_host, port=settings.api_port, log_config=None)
     elif command == "worker":
-        from worker.main import run
+        from worker.main import serve
 
-        run()
+        asyncio.run(serve(settings))
     elif command == "migrate":
         asyncio.run(migrate(settings.database_url))
     elif command == "register-search-attributes":
