@@ -5,7 +5,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import create_async_engine
 
 MIGRATIONS_DIR = Path(__file__).parent
 
@@ -16,19 +16,17 @@ def alembic_config() -> Config:
     return config
 
 
-async def upgrade_to_head(engine: AsyncEngine) -> None:
+async def migrate(database_url: str) -> None:
+    """Upgrade the database at `database_url` to the latest migration."""
+
     def upgrade(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
-    async with engine.begin() as connection:
-        await connection.run_sync(upgrade)
-
-
-async def migrate(database_url: str) -> None:
     engine = create_async_engine(database_url)
     try:
-        await upgrade_to_head(engine)
+        async with engine.begin() as connection:
+            await connection.run_sync(upgrade)
     finally:
         await engine.dispose()
