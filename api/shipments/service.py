@@ -66,7 +66,10 @@ async def _store(
         idempotency_key=idempotency_key,
         request_fingerprint=fingerprint,
     )
-    session.add(shipment)
+    # In a savepoint: losing a race on the Idempotency-Key rolls back only this insert, so the
+    # seller loaded by this session is not expired (reloading it implicitly would fail here).
+    async with session.begin_nested():
+        session.add(shipment)
     await session.commit()
     return shipment
 
@@ -140,7 +143,6 @@ async def create_shipment(
             shipment = await _store(session, settings, seller, body, idempotency_key, fingerprint)
         except IntegrityError:
             # A concurrent request with the same Idempotency-Key stored it first.
-            await session.rollback()
             if idempotency_key is None:
                 raise
             shipment = await _find_by_idempotency_key(session, seller, idempotency_key, fingerprint)
