@@ -6,11 +6,12 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import health
-from api.accounts.router import router as accounts_router
+from api import dev, health, public
+from api.accounts.router import partner_router, seller_router
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
 from api.resources import open_resources
+from api.shipments import lists
 from api.shipments.router import router as shipments_router
 from fastship.settings import Settings, get_settings
 
@@ -38,8 +39,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         lifespan=lifespan,
     )
     api = APIRouter(prefix=API_PREFIX)
-    api.include_router(accounts_router)
+    api.include_router(seller_router)
+    api.include_router(partner_router)
+    api.include_router(lists.router)
     api.include_router(shipments_router)
+    api.include_router(public.router)
+    if settings.environment != "production":
+        api.include_router(dev.router)
     api.include_router(health.router)
     app.include_router(api)
     # Also at the root, where load balancers and orchestrators probe by default.

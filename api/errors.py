@@ -55,6 +55,14 @@ class AppError(Exception):
         self.extensions = extensions
 
 
+class BadRequest(AppError):
+    status = HTTPStatus.BAD_REQUEST
+
+
+class Unprocessable(AppError):
+    status = HTTPStatus.UNPROCESSABLE_ENTITY
+
+
 class NotFound(AppError):
     status = HTTPStatus.NOT_FOUND
 
@@ -94,7 +102,7 @@ def problem_response(
     )
     return JSONResponse(
         problem.model_dump(mode="json", exclude_none=True),
-        status_code=status,
+        status_code=int(status),
         headers=headers,
         media_type=PROBLEM_MEDIA_TYPE,
     )
@@ -124,7 +132,10 @@ async def _app_error(request: Request, exc: Exception) -> JSONResponse:
 async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
     detail, errors = _describe_validation_errors(exc)
-    return problem_response(request, HTTPStatus.UNPROCESSABLE_ENTITY, detail, errors=errors)
+    # A body that is not JSON at all is malformed (400); valid JSON with bad values is 422.
+    malformed = any(error["type"] == "json_invalid" for error in errors)
+    status = HTTPStatus.BAD_REQUEST if malformed else HTTPStatus.UNPROCESSABLE_ENTITY
+    return problem_response(request, status, detail, errors=errors)
 
 
 async def _http_error(request: Request, exc: Exception) -> JSONResponse:
@@ -157,8 +168,15 @@ def documented_problem(description: str) -> dict[str, Any]:
     return {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": description}
 
 
-PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+Responses = dict[int | str, dict[str, Any]]
+
+INVALID_RESPONSES: Responses = {422: documented_problem("Invalid parameters or body")}
+BODY_RESPONSES: Responses = INVALID_RESPONSES | {400: documented_problem("Malformed body")}
+AUTH_RESPONSES: Responses = INVALID_RESPONSES | {
     401: documented_problem("Missing, invalid or expired token"),
-    404: documented_problem("Not found, or not yours"),
-    422: documented_problem("Invalid request"),
+    403: documented_problem("The token belongs to another role"),
+}
+NOT_FOUND_RESPONSES: Responses = {404: documented_problem("Not found, or not yours")}
+UNAVAILABLE_RESPONSES: Responses = {
+    503: documented_problem("The workflow service did not confirm in time; retry")
 }

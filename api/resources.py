@@ -8,6 +8,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from api.security import Passwords
 from fastship.database import create_engine, create_session_factory
 from fastship.settings import Settings
 from fastship.temporal import connect_temporal
@@ -20,6 +21,7 @@ class Resources:
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis
     temporal: Client
+    passwords: Passwords
 
 
 @asynccontextmanager
@@ -29,7 +31,9 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     # Lazy: the API starts, and reports itself not ready, while Temporal is unreachable.
     temporal = await connect_temporal(settings, lazy=True)
     try:
-        yield Resources(settings, engine, create_session_factory(engine), redis, temporal)
+        passwords = Passwords(settings.password_hashing_concurrency)
+        sessions = create_session_factory(engine)
+        yield Resources(settings, engine, sessions, redis, temporal, passwords)
     finally:
         await redis.aclose()
         await engine.dispose()

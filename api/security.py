@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import jwt
+import structlog
 from argon2 import PasswordHasher
-from argon2.exceptions import VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError
 
 from api.errors import Unauthorized
 from fastship.settings import Settings
@@ -16,24 +17,47 @@ from models.domain import Role
 JWT_ALGORITHM = "HS256"
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role"]
 
+log = structlog.get_logger(__name__)
+
 _hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
 # Verified against when an account does not exist, so a login takes as long either way.
 _UNKNOWN_ACCOUNT_HASH = _hasher.hash("no account has this password")
 
 
-async def hash_password(password: str) -> str:
-    return await asyncio.to_thread(_hasher.hash, password)
+@dataclass(frozen=True)
+class PasswordCheck:
+    matches: bool
+    new_hash: str | None = None  # set when the stored hash used older parameters
 
 
-async def verify_password(password_hash: str | None, password: str) -> bool:
-    def verify() -> bool:
-        try:
-            return _hasher.verify(password_hash or _UNKNOWN_ACCOUNT_HASH, password)
-        except VerificationError:
-            return False
+class Passwords:
+    """Argon2id hashing off the event loop, a bounded number at a time (each takes 64 MiB)."""
 
-    matches = await asyncio.to_thread(verify)
-    return matches and password_hash is not None
+    def __init__(self, concurrency: int) -> None:
+        self._slots = asyncio.Semaphore(concurrency)
+
+    async def hash(self, password: str) -> str:
+        async with self._slots:
+            return await asyncio.to_thread(_hasher.hash, password)
+
+    async def check(self, password_hash: str | None, password: str) -> PasswordCheck:
+        def verify() -> PasswordCheck:
+            stored = password_hash or _UNKNOWN_ACCOUNT_HASH
+            try:
+                _hasher.verify(stored, password)
+            except VerificationError:
+                return PasswordCheck(matches=False)
+            except InvalidHashError:
+                log.error("stored password hash is corrupt; refusing the login")
+                return PasswordCheck(matches=False)
+            if password_hash is None:
+                return PasswordCheck(matches=False)
+            if _hasher.check_needs_rehash(stored):
+                return PasswordCheck(matches=True, new_hash=_hasher.hash(password))
+            return PasswordCheck(matches=True)
+
+        async with self._slots:
+            return await asyncio.to_thread(verify)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ def create_engine(settings: Settings) -> AsyncEngine:
         pool_size=10,
         max_overflow=20,
         pool_pre_ping=True,
+        # Errors and logs never carry the statement's parameters (hashes, recipients' contacts).
+        hide_parameters=True,
         connect_args={"server_settings": {"application_name": "fastship", "timezone": "UTC"}},
     )
 

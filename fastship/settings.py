@@ -37,10 +37,22 @@ class Settings(BaseSettings):
     jwt_audience: str = "fastship-api"
     access_token_lifetime: timedelta = timedelta(hours=1)
 
-    # Shipments.
+    # Where recipients open tracking and review links.
+    public_url: str = "http://127.0.0.1:8000"
+
+    # Shipment rules' durations, fixed per shipment when its workflow starts.
+    assignment_deadline: timedelta = timedelta(hours=24)
+    assignment_retry: timedelta = timedelta(minutes=15)
+    pickup_deadline: timedelta = timedelta(hours=12)
     delivery_estimate: timedelta = timedelta(days=3)
-    # How long a create waits for the workflow to confirm before answering with what is stored.
-    create_confirmation_timeout: timedelta = timedelta(seconds=5)
+    delivery_code_lifetime: timedelta = timedelta(hours=24)
+    review_reminder: timedelta = timedelta(days=3)
+    review_window: timedelta = timedelta(days=30)
+    # The longest an API request waits on a shipment's workflow before answering.
+    workflow_command_timeout: timedelta = timedelta(seconds=10)
+
+    # Concurrent Argon2 hashes per process: each takes 64 MiB of memory and a core's time.
+    password_hashing_concurrency: int = 4
 
     # Notification providers; without credentials messages go to the local outbox.
     sendgrid_api_key: SecretStr | None = None

@@ -1,4 +1,4 @@
-"""Shipments and their timelines. Written by activities, read by the API."""
+"""Shipments, timelines, delivery codes and reviews. Written by activities, read by the API."""
 
 import uuid
 from datetime import datetime
@@ -10,13 +10,16 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Numeric,
+    SmallInteger,
     String,
     UniqueConstraint,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from models.accounts import Partner
 from models.base import Base, Timestamps, UUIDPrimaryKey
 from models.domain import ShipmentStatus
 
@@ -37,8 +40,29 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
     __table_args__ = (
         CheckConstraint("weight > 0 AND weight <= 25", name="weight_range"),
         UniqueConstraint("seller_id", "idempotency_key", name="uq_shipments_seller_idempotency"),
-        Index("ix_shipments_seller_created", "seller_id", "created_at"),
-        Index("ix_shipments_partner_status", "partner_id", "status"),
+        # Lists: newest first per seller or partner, keyset-paginated on (created_at, id).
+        Index("ix_shipments_seller_created", "seller_id", "created_at", "id"),
+        Index("ix_shipments_partner_created", "partner_id", "created_at", "id"),
+        # Assignment counts each candidate partner's active shipments.
+        Index(
+            "ix_shipments_partner_active",
+            "partner_id",
+            postgresql_where=text("status NOT IN ('delivered', 'cancelled')"),
+        ),
+        # Shipments waiting for a partner, woken when capacity frees in their zip.
+        Index(
+            "ix_shipments_waiting",
+            "destination_zip",
+            "created_at",
+            postgresql_where=text("status = 'placed' AND partner_id IS NULL"),
+        ),
+        Index("ix_shipments_tags", "tags", postgresql_using="gin"),
+        Index(
+            "ix_shipments_content_trgm",
+            "content",
+            postgresql_using="gin",
+            postgresql_ops={"content": "gin_trgm_ops"},
+        ),
     )
 
     seller_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sellers.id"))
@@ -53,29 +77,61 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
     tracking_code: Mapped[str] = mapped_column(String(64), unique=True)
     estimated_delivery: Mapped[datetime]
     needs_attention: Mapped[bool] = mapped_column(server_default="false")
+    reassignments: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
-    request_fingerprint: Mapped[str | None] = mapped_column(String(64))
+    request_fingerprint: Mapped[str] = mapped_column(String(64))
 
+    partner: Mapped[Partner | None] = relationship(lazy="raise", viewonly=True)
     timeline: Mapped[list["ShipmentEvent"]] = relationship(
-        order_by="(ShipmentEvent.occurred_at.desc(), ShipmentEvent.id.desc())",
-        lazy="raise",
-        viewonly=True,
+        order_by="ShipmentEvent.sequence.desc()", lazy="raise", viewonly=True
     )
 
 
 class ShipmentEvent(UUIDPrimaryKey, Base):
-    """One accepted change on a timeline; `event_key` makes a retried activity write a no-op."""
+    """One accepted change on a timeline, numbered by the workflow.
+
+    The (shipment, sequence) key makes a retried activity's write a no-op.
+    """
 
     __tablename__ = "shipment_events"
     __table_args__ = (
-        UniqueConstraint("shipment_id", "event_key", name="uq_shipment_events_shipment_key"),
-        Index("ix_shipment_events_shipment_occurred", "shipment_id", "occurred_at"),
+        UniqueConstraint("shipment_id", "sequence", name="uq_shipment_events_shipment_sequence"),
     )
 
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
-    event_key: Mapped[str] = mapped_column(String(100))
+    sequence: Mapped[int]
     status: Mapped[ShipmentStatus] = mapped_column(_status_column())
     location_zip: Mapped[str | None] = mapped_column(String(10))
     description: Mapped[str | None] = mapped_column(String(500))
     actor: Mapped[str] = mapped_column(String(100))
     occurred_at: Mapped[datetime] = mapped_column(server_default=func.now())
+
+
+class DeliveryCode(Base):
+    """The current delivery code of a shipment out for delivery, stored only as a keyed hash."""
+
+    __tablename__ = "delivery_codes"
+    __table_args__ = (CheckConstraint("failed_attempts >= 0", name="attempts_non_negative"),)
+
+    shipment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True
+    )
+    code_hash: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime]
+    failed_attempts: Mapped[int] = mapped_column(SmallInteger, server_default="0")
+    verified_at: Mapped[datetime | None]
+    voided_at: Mapped[datetime | None]
+
+
+class Review(Base):
+    """The recipient's one review of a delivered shipment."""
+
+    __tablename__ = "reviews"
+    __table_args__ = (CheckConstraint("rating BETWEEN 1 AND 5", name="rating_range"),)
+
+    shipment_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True
+    )
+    rating: Mapped[int] = mapped_column(SmallInteger)
+    comment: Mapped[str | None] = mapped_column(String(1000))
+    created_at: Mapped[datetime] = mapped_column(server_default=func.now())

@@ -2,8 +2,18 @@
 
 from models.accounts import Partner, Seller
 from models.base import Base
-from models.shipments import Shipment, ShipmentEvent
+from models.outbox import OutboxMessage
+from models.shipments import DeliveryCode, Review, Shipment, ShipmentEvent
 
 metadata = Base.metadata
 
-__all__ = ["Partner", "Seller", "Shipment", "ShipmentEvent", "metadata"]
+__all__ = [
+    "DeliveryCode",
+    "OutboxMessage",
+    "Partner",
+    "Review",
+    "Seller",
+    "Shipment",
+    "ShipmentEvent",
+    "metadata",
+]

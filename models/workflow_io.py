@@ -1,26 +1,167 @@
-"""Inputs and outputs of workflows and activities. No secrets or PII beyond what a step needs."""
+"""Inputs and outputs of workflows, their messages and activities.
+
+No secrets here: delivery codes and review tokens are made and used inside activities only.
+"""
 
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
 
 from pydantic import BaseModel
 
 from models.domain import ShipmentStatus
 
 
+class ActivityName(StrEnum):
+    PLACE_SHIPMENT = "place_shipment"
+    ASSIGN_PARTNER = "assign_partner"
+    RECORD_EVENT = "record_shipment_event"
+    FLAG_SHIPMENT = "flag_shipment"
+    STORE_REVIEW = "store_review"
+    REMIND_REVIEW = "remind_review"
+    WAKE_WAITING_SHIPMENTS = "wake_waiting_shipments"
+
+
+class Refusal(StrEnum):
+    """Why a command was refused: the `type` of the ApplicationError the API turns into HTTP."""
+
+    ZIP_NOT_SERVED = "ZipNotServed"
+    IDEMPOTENCY_KEY_REUSED = "IdempotencyKeyReused"
+    NOT_FOUND = "NotFound"  # not the owner, or not the assigned partner
+    INVALID_TRANSITION = "InvalidTransition"
+    ALREADY_CANCELLED = "AlreadyCancelled"
+    REASON_REQUIRED = "ReasonRequired"
+    CODE_NOT_VERIFIED = "DeliveryCodeNotVerified"
+    ALREADY_REVIEWED = "AlreadyReviewed"
+    NOT_DELIVERED = "NotDelivered"
+
+
+class ShipmentTimings(BaseModel):
+    """Durations from settings, fixed per shipment when its workflow starts."""
+
+    assignment_deadline: timedelta
+    assignment_retry: timedelta
+    pickup_deadline: timedelta
+    delivery_estimate: timedelta
+    review_reminder: timedelta
+    review_window: timedelta
+
+
+class ShipmentOrder(BaseModel):
+    """What the seller asked for, as validated by the API."""
+
+    content: str
+    weight: Decimal
+    destination_zip: str
+    client_contact_email: str
+    client_contact_phone: str | None = None
+    tags: list[str] = []
+
+
 class ShipmentWorkflowInput(BaseModel):
     shipment_id: uuid.UUID
     seller_id: uuid.UUID
-    destination_zip: str
+    idempotency_key: str | None
+    fingerprint: str
+    order: ShipmentOrder
+    timings: ShipmentTimings
+
+
+class PlaceRequest(BaseModel):
+    """The create's Update: answered once the shipment is stored and assignment was tried."""
+
+    fingerprint: str
+
+
+class ShipmentState(BaseModel):
+    status: ShipmentStatus
+    partner_id: uuid.UUID | None
+    needs_attention: bool
+
+
+class PlaceShipment(BaseModel):
+    shipment_id: uuid.UUID
+    seller_id: uuid.UUID
+    idempotency_key: str | None
+    fingerprint: str
+    order: ShipmentOrder
+    placed_at: datetime
+    estimated_delivery: datetime
+    sequence: int  # of the `placed` event; an assignment is recorded as the next one
+
+
+class Placement(BaseModel):
+    status: ShipmentStatus  # `placed`, unless a rerun finds the shipment further along
+    partner_id: uuid.UUID | None
+    events_recorded: int
+
+
+class AssignPartner(BaseModel):
+    shipment_id: uuid.UUID
+    sequence: int
+    occurred_at: datetime
+    replacing: uuid.UUID | None = None  # the partner who missed the pickup deadline
+
+
+class Assignment(BaseModel):
+    partner_id: uuid.UUID | None
+    changed: bool
 
 
 class ShipmentEventRecord(BaseModel):
-    """A timeline event for an activity to store; `event_key` makes a retried write a no-op."""
+    """A timeline event to store, with the status change it carries (if any)."""
 
     shipment_id: uuid.UUID
-    event_key: str
+    sequence: int
     status: ShipmentStatus
     actor: str
     occurred_at: datetime
     description: str | None = None
     location_zip: str | None = None
+
+
+class FlagReason(StrEnum):
+    ESTIMATE_PASSED = "estimate_passed"
+    REASSIGNED_TOO_OFTEN = "reassigned_too_often"
+
+
+class FlagShipment(BaseModel):
+    shipment_id: uuid.UUID
+    reason: FlagReason
+
+
+class PartnerReport(BaseModel):
+    """A partner's status change or location scan. A `delivered` report's code was checked."""
+
+    partner_id: uuid.UUID
+    status: ShipmentStatus | None = None
+    location_zip: str | None = None
+    description: str | None = None
+
+
+class CancelRequest(BaseModel):
+    seller_id: uuid.UUID
+    reason: str | None = None
+
+
+class ReviewSubmission(BaseModel):
+    rating: int
+    comment: str | None = None
+
+
+class StoreReview(BaseModel):
+    shipment_id: uuid.UUID
+    rating: int
+    comment: str | None = None
+
+
+class ReviewReminder(BaseModel):
+    shipment_id: uuid.UUID
+    delivered_at: datetime
+
+
+class WakeWaitingShipments(BaseModel):
+    """Capacity freed at this partner: wake the shipments waiting in its zips."""
+
+    partner_id: uuid.UUID

@@ -19,7 +19,6 @@ from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from activities.shipments import ShipmentActivities
 from fastship.database import create_engine, create_session_factory
 from fastship.dev import create_database_if_missing
 from fastship.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, temporal_cli_path
@@ -100,9 +99,9 @@ async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
 
 @pytest.fixture(scope="session")
 async def worker(
-    temporal: Client, sessions: async_sessionmaker[AsyncSession]
+    temporal: Client, sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> AsyncIterator[None]:
-    async with build_worker(temporal, ShipmentActivities(sessions)):
+    async with build_worker(temporal, sessions, settings):
         yield
 
 
@@ -129,6 +128,15 @@ async def api(settings: Settings, worker: None) -> AsyncIterator[httpx.AsyncClie
 SignUp = Callable[..., Awaitable[dict[str, str]]]
 
 
+async def log_in(api: httpx.AsyncClient, role: str, email: str) -> dict[str, str]:
+    """The authorization header of a fresh token."""
+    response = await api.post(
+        f"/api/v1/{role}/token", data={"username": email, "password": PASSWORD}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
 @pytest.fixture
 def sign_up_seller(api: httpx.AsyncClient) -> SignUp:
     """Signs up a seller and returns its authorization header."""
@@ -139,13 +147,37 @@ def sign_up_seller(api: httpx.AsyncClient) -> SignUp:
             "/api/v1/seller/signup", json={"name": "Acme", "email": email, "password": PASSWORD}
         )
         assert response.status_code == 201, response.text
-        response = await api.post(
-            "/api/v1/seller/token", data={"username": email, "password": PASSWORD}
-        )
-        assert response.status_code == 200, response.text
-        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+        return await log_in(api, "seller", email)
 
     return sign_up
+
+
+@pytest.fixture
+def sign_up_partner(api: httpx.AsyncClient) -> SignUp:
+    """Signs up a delivery partner and returns its authorization header."""
+
+    async def sign_up(
+        zip_codes: list[str] | None = None, capacity: int = 10, name: str = "Swift Couriers"
+    ) -> dict[str, str]:
+        email = f"partner-{uuid.uuid4().hex[:8]}@example.com"
+        body = {
+            "name": name,
+            "email": email,
+            "password": PASSWORD,
+            "serviceable_zip_codes": zip_codes or ["10001"],
+            "max_handling_capacity": capacity,
+        }
+        response = await api.post("/api/v1/partner/signup", json=body)
+        assert response.status_code == 201, response.text
+        return await log_in(api, "partner", email)
+
+    return sign_up
+
+
+@pytest.fixture
+async def partner_auth(sign_up_partner: SignUp) -> dict[str, str]:
+    """A partner serving zip 10001 (and SW1A1AA), with room for ten shipments."""
+    return await sign_up_partner(["10001", "SW1A1AA"])
 
 
 @pytest.fixture

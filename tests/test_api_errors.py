@@ -27,13 +27,13 @@ async def test_wrong_method_is_a_problem(api: httpx.AsyncClient) -> None:
     assert response.headers["content-type"] == "application/problem+json"
 
 
-async def test_malformed_json_is_a_problem(api: httpx.AsyncClient) -> None:
+async def test_malformed_json_is_a_bad_request(api: httpx.AsyncClient) -> None:
     response = await api.post(
         "/api/v1/seller/signup",
         content=b'{"name": "A", "email":',
         headers={"Content-Type": "application/json"},
     )
-    assert response.status_code == 422
+    assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert "JSON" in response.json()["detail"]
 

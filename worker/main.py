@@ -5,9 +5,11 @@ import signal
 from datetime import timedelta
 
 import structlog
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.assignment import AssignmentActivities
 from activities.shipments import ShipmentActivities
 from fastship.database import create_engine, create_session_factory
 from fastship.logging import configure_logging
@@ -19,12 +21,16 @@ from workflows.shipment import ShipmentWorkflow
 log = structlog.get_logger(__name__)
 
 
-def build_worker(client: Client, activities: ShipmentActivities) -> Worker:
+def build_worker(
+    client: Client, sessions: async_sessionmaker[AsyncSession], settings: Settings
+) -> Worker:
+    shipment_activities = ShipmentActivities(sessions, settings)
+    assignment_activities = AssignmentActivities(sessions)
     return Worker(
         client,
         task_queue=SHIPMENT_TASK_QUEUE,
         workflows=[ShipmentWorkflow],
-        activities=[activities.record_shipment_event],
+        activities=[*shipment_activities.all, assignment_activities.wake_waiting_shipments],
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 
@@ -32,7 +38,7 @@ def build_worker(client: Client, activities: ShipmentActivities) -> Worker:
 async def serve(settings: Settings) -> None:
     engine = create_engine(settings)
     client = await connect_temporal(settings)
-    worker = build_worker(client, ShipmentActivities(create_session_factory(engine)))
+    worker = build_worker(client, create_session_factory(engine), settings)
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

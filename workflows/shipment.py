@@ -1,63 +1,412 @@
-"""ShipmentWorkflow: one durable workflow per shipment, from placed until delivered or cancelled."""
+"""ShipmentWorkflow: one durable workflow per shipment, the only place its state changes.
 
-from datetime import timedelta
+placed (waiting for, then assigned to, a partner) -> in_transit <-> out_for_delivery -> delivered,
+or cancelled. After delivery it waits for the recipient's review, then ends.
+"""
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
-
-from models.domain import SearchAttributes, ShipmentStatus
-from models.workflow_io import ShipmentEventRecord, ShipmentWorkflowInput
+from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from activities.shipments import ShipmentActivities
+    from models.domain import SearchAttributes, ShipmentStatus
+    from models.lifecycle import Actor, is_failed_attempt, scan_error, transition_error
+    from models.workflow_io import (
+        ActivityName,
+        Assignment,
+        AssignPartner,
+        CancelRequest,
+        FlagReason,
+        FlagShipment,
+        PartnerReport,
+        Placement,
+        PlaceRequest,
+        PlaceShipment,
+        Refusal,
+        ReviewReminder,
+        ReviewSubmission,
+        ShipmentEventRecord,
+        ShipmentState,
+        ShipmentWorkflowInput,
+        StoreReview,
+        WakeWaitingShipments,
+    )
 
-DATABASE_WRITE_TIMEOUT = timedelta(seconds=30)
+MAX_REASSIGNMENTS = 2  # after this many missed pickups the shipment needs an operator
+DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
 DATABASE_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)
 )
 
+PLACED = ShipmentStatus.PLACED
+IN_TRANSIT = ShipmentStatus.IN_TRANSIT
+DELIVERED = ShipmentStatus.DELIVERED
+CANCELLED = ShipmentStatus.CANCELLED
+
+
+def _refusal(refusal: Refusal, message: str) -> ApplicationError:
+    return ApplicationError(message, type=refusal, non_retryable=True)
+
+
+def _as_refusal(error: ActivityError) -> ApplicationError:
+    """An activity's non-retryable refusal, re-raised so the Update fails with it."""
+    cause = error.cause
+    if isinstance(cause, ApplicationError) and cause.type in set(Refusal):
+        return _refusal(Refusal(cause.type), cause.message)
+    raise error
+
 
 @workflow.defn
 class ShipmentWorkflow:
-    def __init__(self) -> None:
-        self._status = ShipmentStatus.PLACED
-        self._placed_recorded = False
+    @workflow.init
+    def __init__(self, shipment: ShipmentWorkflowInput) -> None:
+        self._shipment = shipment
+        self._status = PLACED
+        self._partner_id: uuid.UUID | None = None
+        self._placement: Placement | None = None
+        self._refused: ApplicationError | None = None
+        self._sequence = 0  # of the last timeline event
+        self._reassignments = 0
+        self._needs_attention = False
+        self._capacity_freed = False
+        self._reviewed = False
+        self._delivered_at: datetime | None = None
+        # Handlers that run activities hold this, so two changes never interleave.
+        self._lock = asyncio.Lock()
 
     @workflow.run
     async def run(self, shipment: ShipmentWorkflowInput) -> ShipmentStatus:
-        workflow.upsert_search_attributes(
-            [
-                SearchAttributes.SHIPMENT_STATUS.value_set(self._status),
-                SearchAttributes.SELLER_ID.value_set(str(shipment.seller_id)),
-                SearchAttributes.DESTINATION_ZIP.value_set(shipment.destination_zip),
-                SearchAttributes.NEEDS_ATTENTION.value_set(False),
-            ]
-        )
-        await workflow.execute_activity_method(
-            ShipmentActivities.record_shipment_event,
-            ShipmentEventRecord(
-                shipment_id=shipment.shipment_id,
-                event_key=ShipmentStatus.PLACED,
-                status=ShipmentStatus.PLACED,
-                actor=f"seller:{shipment.seller_id}",
-                occurred_at=workflow.now(),
-                description="Shipment placed",
-            ),
-            start_to_close_timeout=DATABASE_WRITE_TIMEOUT,
-            retry_policy=DATABASE_RETRY,
-            summary="Record the 'placed' timeline event",
-        )
-        self._placed_recorded = True
-        workflow.set_current_details(f"**Status:** {self._status}, waiting for a delivery partner")
+        timings = shipment.timings
+        placed_at = workflow.now()
+        estimated_delivery = placed_at + timings.delivery_estimate
+        async with self._lock:
+            try:
+                self._placement = await self._database_step(
+                    ActivityName.PLACE_SHIPMENT,
+                    PlaceShipment(
+                        shipment_id=shipment.shipment_id,
+                        seller_id=shipment.seller_id,
+                        idempotency_key=shipment.idempotency_key,
+                        fingerprint=shipment.fingerprint,
+                        order=shipment.order,
+                        placed_at=placed_at,
+                        estimated_delivery=estimated_delivery,
+                        sequence=1,
+                    ),
+                    Placement,
+                    "Store the shipment and try to assign a partner",
+                )
+            except ActivityError as error:
+                self._refused = _as_refusal(error)
+        if self._placement is None:
+            # Nothing was stored; the create's Update answers with the refusal.
+            await workflow.wait_condition(workflow.all_handlers_finished)
+            raise self._refused or ApplicationError("the shipment was not placed")
+        self._status = self._placement.status
+        self._sequence = self._placement.events_recorded
+        self._set_partner(self._placement.partner_id)
+
+        estimate_watch = asyncio.create_task(self._watch_estimate(estimated_delivery))
+        await self._until_picked_up(placed_at + timings.assignment_deadline)
         await workflow.wait_condition(lambda: self._status.is_final)
+        await estimate_watch
+        if self._partner_id is not None:
+            await self._wake_waiting_shipments(self._partner_id)
+        if self._status is DELIVERED:
+            await self._collect_review()
+        await workflow.wait_condition(workflow.all_handlers_finished)
         return self._status
+
+    # Phases of the run
+
+    async def _until_picked_up(self, assignment_deadline: datetime) -> None:
+        """While placed: find a partner by the deadline; replace one who does not pick up."""
+        timings = self._shipment.timings
+        while self._status is PLACED:
+            if self._partner_id is None:
+                remaining = assignment_deadline - workflow.now()
+                if remaining <= timedelta(0):
+                    await self._cancel_for_want_of_a_partner()
+                    return
+                # Woken or timed out, the next step is the same: try again.
+                await self._wait(
+                    lambda: self._capacity_freed or self._status is not PLACED,
+                    min(timings.assignment_retry, remaining),
+                    "Retry the assignment (or sooner, when capacity frees)",
+                )
+                self._capacity_freed = False  # a signal during the attempt means: try again
+                await self._try_assignment(replacing=None)
+            else:
+                picked_up = await self._wait(
+                    lambda: self._status is not PLACED,
+                    timings.pickup_deadline,
+                    "Pickup deadline",
+                )
+                if not picked_up:
+                    await self._try_assignment(replacing=self._partner_id)
+
+    async def _watch_estimate(self, estimated_delivery: datetime) -> None:
+        on_time = await self._wait(
+            lambda: self._status.is_final,
+            estimated_delivery - workflow.now(),
+            "Delivery estimate",
+        )
+        if not on_time:
+            await self._flag(FlagReason.ESTIMATE_PASSED)
+
+    async def _collect_review(self) -> None:
+        timings = self._shipment.timings
+        assert self._delivered_at is not None
+        if await self._wait(lambda: self._reviewed, timings.review_reminder, "Review reminder"):
+            return
+        await self._database_step(
+            ActivityName.REMIND_REVIEW,
+            ReviewReminder(shipment_id=self._shipment.shipment_id, delivered_at=self._delivered_at),
+            None,
+            "Remind the recipient to review the delivery",
+        )
+        closes = self._delivered_at + timings.review_window
+        await self._wait(lambda: self._reviewed, closes - workflow.now(), "Review window closes")
+
+    # Steps
+
+    async def _try_assignment(self, replacing: uuid.UUID | None) -> None:
+        async with self._lock:
+            if self._status is not PLACED or self._partner_id != replacing:
+                return
+            assignment: Assignment = await self._database_step(
+                ActivityName.ASSIGN_PARTNER,
+                AssignPartner(
+                    shipment_id=self._shipment.shipment_id,
+                    sequence=self._sequence + 1,
+                    occurred_at=workflow.now(),
+                    replacing=replacing,
+                ),
+                Assignment,
+                "Reassign to another partner" if replacing else "Assign a delivery partner",
+            )
+            if not assignment.changed:
+                return
+            self._sequence += 1
+            self._set_partner(assignment.partner_id)
+            if replacing is not None:
+                self._reassignments += 1
+                if self._reassignments >= MAX_REASSIGNMENTS:
+                    await self._flag(FlagReason.REASSIGNED_TOO_OFTEN)
+
+    async def _cancel_for_want_of_a_partner(self) -> None:
+        async with self._lock:
+            if self._status is PLACED and self._partner_id is None:
+                await self._record(
+                    CANCELLED, "system", "No delivery partner had room before the deadline"
+                )
+
+    async def _record(
+        self,
+        status: ShipmentStatus,
+        actor: str,
+        description: str | None = None,
+        location_zip: str | None = None,
+    ) -> None:
+        """Stores one timeline event (and its status change); call with the lock held."""
+        sequence = self._sequence + 1
+        try:
+            await self._database_step(
+                ActivityName.RECORD_EVENT,
+                ShipmentEventRecord(
+                    shipment_id=self._shipment.shipment_id,
+                    sequence=sequence,
+                    status=status,
+                    actor=actor,
+                    occurred_at=workflow.now(),
+                    description=description,
+                    location_zip=location_zip,
+                ),
+                bool,
+                f"Record {status}" if status is not self._status else "Record a location scan",
+            )
+        except ActivityError as error:
+            raise _as_refusal(error) from None
+        self._sequence = sequence
+        if status is DELIVERED:
+            self._delivered_at = workflow.now()
+        if status is not self._status:
+            self._status = status
+            workflow.upsert_search_attributes([SearchAttributes.SHIPMENT_STATUS.value_set(status)])
+            self._show_details()
+
+    async def _flag(self, reason: FlagReason) -> None:
+        await self._database_step(
+            ActivityName.FLAG_SHIPMENT,
+            FlagShipment(shipment_id=self._shipment.shipment_id, reason=reason),
+            None,
+            f"Flag for operators: {reason.replace('_', ' ')}",
+        )
+        self._needs_attention = True
+        workflow.upsert_search_attributes([SearchAttributes.NEEDS_ATTENTION.value_set(True)])
+        self._show_details()
+
+    async def _wake_waiting_shipments(self, partner_id: uuid.UUID) -> None:
+        await workflow.execute_activity(
+            ActivityName.WAKE_WAITING_SHIPMENTS,
+            WakeWaitingShipments(partner_id=partner_id),
+            result_type=int,
+            start_to_close_timeout=DATABASE_STEP_TIMEOUT,
+            retry_policy=DATABASE_RETRY,
+            summary="Wake shipments waiting for this partner's freed capacity",
+        )
+
+    async def _database_step(
+        self, name: ActivityName, arg: Any, result_type: type | None, summary: str
+    ) -> Any:
+        # A local activity: a short database transaction needs no task queue round trip.
+        return await workflow.execute_local_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=DATABASE_STEP_TIMEOUT,
+            retry_policy=DATABASE_RETRY,
+            summary=summary,
+        )
+
+    async def _wait(self, condition: Callable[[], bool], within: timedelta, summary: str) -> bool:
+        """True if `condition` came true within the time, False if the timer fired first."""
+        try:
+            await workflow.wait_condition(
+                condition, timeout=max(within, timedelta(seconds=1)), timeout_summary=summary
+            )
+        except TimeoutError:
+            return False
+        return True
+
+    def _set_partner(self, partner_id: uuid.UUID | None) -> None:
+        self._partner_id = partner_id
+        if partner_id is not None:
+            workflow.upsert_search_attributes(
+                [SearchAttributes.PARTNER_ID.value_set(str(partner_id))]
+            )
+        self._show_details()
+
+    def _show_details(self) -> None:
+        partner = f"partner {self._partner_id}" if self._partner_id else "waiting for a partner"
+        details = [f"**Status:** {self._status}", f"**Partner:** {partner}"]
+        if self._reassignments:
+            details.append(f"**Reassignments:** {self._reassignments}")
+        if self._needs_attention:
+            details.append("**Needs attention**")
+        workflow.set_current_details("  \n".join(details))
+
+    def _state(self) -> ShipmentState:
+        return ShipmentState(
+            status=self._status, partner_id=self._partner_id, needs_attention=self._needs_attention
+        )
+
+    # Messages
 
     @workflow.update
-    async def wait_until_placed(self) -> ShipmentStatus:
-        """Answers once `placed` is stored: the API's create waits for it."""
-        await workflow.wait_condition(lambda: self._placed_recorded)
-        return self._status
+    async def place(self, request: PlaceRequest) -> ShipmentState:  # noqa: ARG002 - see validator
+        """The create's Update: answers once the shipment is stored and assignment was tried."""
+        await workflow.wait_condition(lambda: self._placement is not None or bool(self._refused))
+        if self._refused is not None:
+            raise self._refused
+        return self._state()
+
+    @place.validator
+    def _validate_place(self, request: PlaceRequest) -> None:
+        if request.fingerprint != self._shipment.fingerprint:
+            raise _refusal(
+                Refusal.IDEMPOTENCY_KEY_REUSED,
+                "This Idempotency-Key was already used with a different request body",
+            )
+
+    @workflow.update
+    async def report(self, report: PartnerReport) -> ShipmentState:
+        """A partner's status change or location scan, stored before the answer."""
+        async with self._lock:
+            self._check_report(report)  # again: the state may have moved while this waited
+            actor = f"partner:{report.partner_id}"
+            await self._record(
+                report.status or self._status, actor, report.description, report.location_zip
+            )
+        return self._state()
+
+    @report.validator
+    def _validate_report(self, report: PartnerReport) -> None:
+        self._check_report(report)
+
+    def _check_report(self, report: PartnerReport) -> None:
+        if self._placement is None or report.partner_id != self._partner_id:
+            raise _refusal(Refusal.NOT_FOUND, "This shipment is not assigned to you")
+        if report.status is None:
+            error = scan_error(self._status)
+        else:
+            error = transition_error(self._status, report.status, Actor.PARTNER)
+        if error is not None:
+            raise _refusal(Refusal.INVALID_TRANSITION, error)
+        failed_attempt = report.status and is_failed_attempt(self._status, report.status)
+        if failed_attempt and not report.description:
+            raise _refusal(
+                Refusal.REASON_REQUIRED,
+                "A failed delivery attempt needs a reason in `description`",
+            )
+
+    @workflow.update
+    async def cancel(self, request: CancelRequest) -> ShipmentState:
+        async with self._lock:
+            self._check_cancel(request)
+            await self._record(
+                CANCELLED,
+                f"seller:{request.seller_id}",
+                request.reason or "Cancelled by the seller",
+            )
+        return self._state()
+
+    @cancel.validator
+    def _validate_cancel(self, request: CancelRequest) -> None:
+        self._check_cancel(request)
+
+    def _check_cancel(self, request: CancelRequest) -> None:
+        if self._placement is None or request.seller_id != self._shipment.seller_id:
+            raise _refusal(Refusal.NOT_FOUND, "No such shipment of yours")
+        if self._status is CANCELLED:
+            raise _refusal(Refusal.ALREADY_CANCELLED, "The shipment is already cancelled")
+        error = transition_error(self._status, CANCELLED, Actor.SELLER)
+        if error is not None:
+            raise _refusal(Refusal.INVALID_TRANSITION, error)
+
+    @workflow.update
+    async def review(self, submission: ReviewSubmission) -> None:
+        async with self._lock:
+            self._check_review()
+            await self._database_step(
+                ActivityName.STORE_REVIEW,
+                StoreReview(shipment_id=self._shipment.shipment_id, **submission.model_dump()),
+                None,
+                "Store the recipient's review",
+            )
+            self._reviewed = True
+
+    @review.validator
+    def _validate_review(self, submission: ReviewSubmission) -> None:  # noqa: ARG002
+        self._check_review()
+
+    def _check_review(self) -> None:
+        if self._status is not DELIVERED:
+            raise _refusal(Refusal.NOT_DELIVERED, "Only a delivered shipment can be reviewed")
+        if self._reviewed:
+            raise _refusal(Refusal.ALREADY_REVIEWED, "This shipment has already been reviewed")
+
+    @workflow.signal
+    def capacity_freed(self) -> None:
+        """A partner serving this zip has room now: try the assignment at once."""
+        self._capacity_freed = True
 
     @workflow.query
-    def status(self) -> ShipmentStatus:
-        return self._status
+    def state(self) -> ShipmentState:
+        return self._state()

@@ -1,18 +1,45 @@
+"""Sign-up, login and the own account, for sellers (`/seller`) and partners (`/partner`)."""
+
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, status
-from fastapi.security import OAuth2PasswordRequestForm
+import structlog
+from fastapi import APIRouter, Form, status
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+from temporalio.service import RPCError
 
+from activities.assignment import wake_waiting_shipments
 from api.accounts import service
-from api.accounts.schemas import SellerRead, SellerSignup, TokenResponse
-from api.dependencies import CurrentSeller, SessionDep, SettingsDep
-from api.errors import PROBLEM_RESPONSES
-from models.accounts import Seller
+from api.accounts.schemas import (
+    LoginForm,
+    PartnerRead,
+    PartnerSignup,
+    PartnerUpdate,
+    SellerRead,
+    SellerSignup,
+    TokenResponse,
+)
+from api.dependencies import (
+    CurrentPartner,
+    CurrentSeller,
+    PasswordsDep,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+)
+from api.errors import AUTH_RESPONSES, BODY_RESPONSES, documented_problem
+from models.accounts import Partner, Seller
 
-router = APIRouter(prefix="/seller", tags=["sellers"], responses=PROBLEM_RESPONSES)
+log = structlog.get_logger(__name__)
+
+seller_router = APIRouter(prefix="/seller", tags=["sellers"])
+partner_router = APIRouter(prefix="/partner", tags=["partners"])
+
+SIGNUP_RESPONSES = BODY_RESPONSES | {409: documented_problem("The email is already registered")}
+LOGIN_RESPONSES = BODY_RESPONSES | {401: documented_problem("Incorrect email or password")}
 
 
-def _read(seller: Seller) -> SellerRead:
+def _seller(seller: Seller) -> SellerRead:
     return SellerRead(
         id=seller.id,
         name=seller.name,
@@ -22,23 +49,123 @@ def _read(seller: Seller) -> SellerRead:
     )
 
 
-@router.post("/signup", status_code=status.HTTP_201_CREATED, summary="Create a seller account")
-async def sign_up(body: SellerSignup, session: SessionDep) -> SellerRead:
-    seller = await service.sign_up_seller(session, body.name, str(body.email), body.password)
-    await session.refresh(seller)
-    return _read(seller)
+def _partner(partner: Partner) -> PartnerRead:
+    return PartnerRead(
+        id=partner.id,
+        name=partner.name,
+        email=partner.email,
+        email_verified=partner.email_verified_at is not None,
+        created_at=partner.created_at,
+        serviceable_zip_codes=partner.serviceable_zip_codes,
+        max_handling_capacity=partner.max_handling_capacity,
+    )
 
 
-@router.post("/token", summary="Log in (OAuth2 password flow; username is the email)")
-async def issue_token(
-    form: Annotated[OAuth2PasswordRequestForm, Depends()],
+@seller_router.post(
+    "/signup",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a seller account",
+    responses=SIGNUP_RESPONSES,
+)
+async def sign_up_seller(
+    body: SellerSignup, session: SessionDep, passwords: PasswordsDep
+) -> SellerRead:
+    seller = Seller(
+        name=body.name, email=str(body.email), password_hash=await passwords.hash(body.password)
+    )
+    await service.sign_up(session, seller)
+    return _seller(seller)
+
+
+@seller_router.post(
+    "/token",
+    summary="Log in (OAuth2 password flow; username is the email)",
+    responses=LOGIN_RESPONSES,
+)
+async def issue_seller_token(
+    form: Annotated[LoginForm, Form()],
     session: SessionDep,
     settings: SettingsDep,
+    passwords: PasswordsDep,
 ) -> TokenResponse:
-    token = await service.log_in_seller(session, settings, form.username, form.password)
+    token = await service.log_in(session, settings, passwords, Seller, form.username, form.password)
     return TokenResponse(access_token=token.token, expires_in=token.expires_in)
 
 
-@router.get("/me", summary="The logged-in seller")
-async def me(seller: CurrentSeller) -> SellerRead:
-    return _read(seller)
+@seller_router.get("/me", summary="The logged-in seller", responses=AUTH_RESPONSES)
+async def seller_me(seller: CurrentSeller) -> SellerRead:
+    return _seller(seller)
+
+
+@partner_router.post(
+    "/signup",
+    status_code=status.HTTP_201_CREATED,
+    summary="Create a delivery partner account",
+    responses=SIGNUP_RESPONSES,
+)
+async def sign_up_partner(
+    body: PartnerSignup, session: SessionDep, passwords: PasswordsDep, temporal: TemporalDep
+) -> PartnerRead:
+    partner = Partner(
+        name=body.name,
+        email=str(body.email),
+        password_hash=await passwords.hash(body.password),
+        serviceable_zip_codes=body.serviceable_zip_codes,
+        max_handling_capacity=body.max_handling_capacity,
+    )
+    await service.sign_up(session, partner)
+    await _wake_shipments_waiting_for(temporal, session, partner)
+    return _partner(partner)
+
+
+@partner_router.post(
+    "/token",
+    summary="Log in (OAuth2 password flow; username is the email)",
+    responses=LOGIN_RESPONSES,
+)
+async def issue_partner_token(
+    form: Annotated[LoginForm, Form()],
+    session: SessionDep,
+    settings: SettingsDep,
+    passwords: PasswordsDep,
+) -> TokenResponse:
+    token = await service.log_in(
+        session, settings, passwords, Partner, form.username, form.password
+    )
+    return TokenResponse(access_token=token.token, expires_in=token.expires_in)
+
+
+@partner_router.get("/me", summary="The logged-in delivery partner", responses=AUTH_RESPONSES)
+async def partner_me(partner: CurrentPartner) -> PartnerRead:
+    return _partner(partner)
+
+
+@partner_router.patch(
+    "/me",
+    summary="Change the serviceable zip codes and/or the handling capacity",
+    responses=AUTH_RESPONSES | BODY_RESPONSES,
+)
+async def update_partner_me(
+    body: PartnerUpdate, partner: CurrentPartner, session: SessionDep, temporal: TemporalDep
+) -> PartnerRead:
+    if body.serviceable_zip_codes is not None:
+        partner.serviceable_zip_codes = body.serviceable_zip_codes
+    if body.max_handling_capacity is not None:
+        partner.max_handling_capacity = body.max_handling_capacity
+    await session.commit()
+    await session.refresh(partner)
+    await _wake_shipments_waiting_for(temporal, session, partner)
+    return _partner(partner)
+
+
+async def _wake_shipments_waiting_for(
+    temporal: Client, session: AsyncSession, partner: Partner
+) -> None:
+    """New room in these zips: shipments waiting there try their assignment now.
+
+    Best effort: with Temporal unreachable they still retry on their own timer.
+    """
+    try:
+        await wake_waiting_shipments(temporal, session, partner.serviceable_zip_codes)
+    except (RPCError, RuntimeError) as exc:
+        log.warning("could not wake waiting shipments", partner_id=str(partner.id), error=str(exc))

@@ -4,8 +4,16 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Password = Annotated[str, Field(min_length=8, max_length=128)]
+from api.shipments.schemas import ZipCode
+from api.text import NoControlCharacters
+
+Name = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoControlCharacters
+]
+Password = Annotated[str, Field(min_length=8, max_length=128), NoControlCharacters]
+Email = Annotated[EmailStr, Field(max_length=320)]
+Capacity = Annotated[int, Field(gt=0, le=10_000, strict=True)]
+ZipCodes = Annotated[list[ZipCode], Field(min_length=1, max_length=500)]
 
 
 class SellerSignup(BaseModel):
@@ -18,11 +26,41 @@ class SellerSignup(BaseModel):
     )
 
     name: Name
-    email: EmailStr
+    email: Email
     password: Password
 
 
-class SellerRead(BaseModel):
+class PartnerSignup(SellerSignup):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "Swift Couriers",
+                    "email": "dispatch@swift.example",
+                    "password": "correct horse 42",
+                    "serviceable_zip_codes": ["10001", "10002"],
+                    "max_handling_capacity": 25,
+                }
+            ]
+        }
+    )
+
+    serviceable_zip_codes: ZipCodes
+    max_handling_capacity: Capacity
+
+
+class PartnerUpdate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"serviceable_zip_codes": ["10001"], "max_handling_capacity": 30}]
+        }
+    )
+
+    serviceable_zip_codes: ZipCodes | None = None
+    max_handling_capacity: Capacity | None = None
+
+
+class AccountRead(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
             "examples": [
@@ -44,6 +82,15 @@ class SellerRead(BaseModel):
     created_at: datetime
 
 
+class SellerRead(AccountRead):
+    pass
+
+
+class PartnerRead(AccountRead):
+    serviceable_zip_codes: list[str]
+    max_handling_capacity: int
+
+
 class TokenResponse(BaseModel):
     model_config = ConfigDict(
         json_schema_extra={
@@ -56,3 +103,10 @@ class TokenResponse(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105
     expires_in: int
+
+
+class LoginForm(BaseModel):
+    """The OAuth2 password flow's form; `username` is the account's email."""
+
+    username: Annotated[str, Field(min_length=1, max_length=320), NoControlCharacters]
+    password: Annotated[str, Field(min_length=1, max_length=128), NoControlCharacters]

@@ -1,31 +1,40 @@
 """Account rules: unique case-insensitive emails, Argon2id passwords, tokens carrying the role."""
 
-from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.errors import Conflict, Unauthorized
-from api.security import AccessToken, hash_password, issue_access_token, verify_password
+from api.security import AccessToken, Passwords, issue_access_token
 from fastship.settings import Settings
-from models.accounts import Seller
+from models.accounts import Partner, Seller
 from models.domain import Role
+from repositories import accounts
+
+ROLES: dict[type[Seller] | type[Partner], Role] = {Seller: Role.SELLER, Partner: Role.PARTNER}
 
 
-async def sign_up_seller(session: AsyncSession, name: str, email: str, password: str) -> Seller:
-    seller = Seller(name=name, email=email, password_hash=await hash_password(password))
-    session.add(seller)
+async def sign_up(session: AsyncSession, account: Seller | Partner) -> None:
+    session.add(account)
     try:
         await session.commit()
     except IntegrityError as exc:
         raise Conflict("An account with this email already exists") from exc
-    return seller
+    await session.refresh(account)
 
 
-async def log_in_seller(
-    session: AsyncSession, settings: Settings, email: str, password: str
+async def log_in(
+    session: AsyncSession,
+    settings: Settings,
+    passwords: Passwords,
+    model: type[Seller] | type[Partner],
+    email: str,
+    password: str,
 ) -> AccessToken:
-    seller = await session.scalar(select(Seller).where(func.lower(Seller.email) == email.lower()))
-    password_hash = seller.password_hash if seller else None
-    if seller is None or not await verify_password(password_hash, password):
+    account = await accounts.find_by_email(session, model, email)
+    check = await passwords.check(account.password_hash if account else None, password)
+    if account is None or not check.matches:
         raise Unauthorized("Incorrect email or password")
-    return issue_access_token(settings, seller.id, Role.SELLER)
+    if check.new_hash is not None:  # hashed with older parameters: upgrade it now
+        account.password_hash = check.new_hash
+        await session.commit()
+    return issue_access_token(settings, account.id, ROLES[model])

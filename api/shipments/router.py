@@ -1,33 +1,91 @@
+"""One shipment: create, read, report progress, cancel, tag."""
+
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
+from sqlalchemy import Select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.dependencies import CurrentSeller, SessionDep, SettingsDep, TemporalDep
-from api.errors import PROBLEM_RESPONSES, documented_problem
+from api.dependencies import (
+    CurrentAccount,
+    CurrentPartner,
+    CurrentSeller,
+    SessionDep,
+    SettingsDep,
+    TemporalDep,
+)
+from api.errors import (
+    AUTH_RESPONSES,
+    BODY_RESPONSES,
+    NOT_FOUND_RESPONSES,
+    UNAVAILABLE_RESPONSES,
+    Conflict,
+    NotFound,
+    Unprocessable,
+    documented_problem,
+)
 from api.shipments import service
-from api.shipments.schemas import ShipmentCreate, ShipmentRead
+from api.shipments.schemas import (
+    ShipmentCancel,
+    ShipmentCreate,
+    ShipmentEventCreate,
+    ShipmentRead,
+    TagAdd,
+    TimelineEventRead,
+)
+from fastship.secrets import hash_delivery_code
+from fastship.settings import Settings
+from models.accounts import Seller
+from models.domain import ShipmentStatus, ShipmentTag
+from models.shipments import Shipment
+from models.workflow_io import CancelRequest, PartnerReport
+from repositories import delivery_codes, shipments
+from repositories.delivery_codes import CodeCheck
+from workflows.shipment import ShipmentWorkflow
 
-router = APIRouter(prefix="/shipment", tags=["shipments"], responses=PROBLEM_RESPONSES)
+router = APIRouter(
+    prefix="/shipment", tags=["shipments"], responses=AUTH_RESPONSES | NOT_FOUND_RESPONSES
+)
 
 IdempotencyKey = Annotated[
     str | None,
     Header(
         alias="Idempotency-Key",
-        min_length=1,
-        max_length=255,
-        description="Retrying with the same key returns the first shipment instead of a new one",
+        pattern=r"^[\x21-\x7e]{1,255}$",
+        description="1-255 visible ASCII characters. Retrying with the same key and body returns "
+        "the first shipment; the same key with another body is refused (422). Kept for good.",
     ),
 ]
+COMMAND_RESPONSES = BODY_RESPONSES | UNAVAILABLE_RESPONSES
+
+
+def _visible(shipment_id: uuid.UUID, account: object) -> Select[Shipment]:
+    if isinstance(account, Seller):
+        return shipments.visible_to_seller(shipment_id, account.id)
+    return shipments.visible_to_partner(shipment_id, account.id)  # type: ignore[attr-defined]
+
+
+async def _read(session: AsyncSession, visible: Select[Shipment]) -> ShipmentRead:
+    shipment = await shipments.get_with_timeline(
+        session, visible.execution_options(populate_existing=True)
+    )
+    if shipment is None:
+        raise NotFound("No such shipment of yours")
+    return ShipmentRead.model_validate(shipment)
 
 
 @router.post(
     "",
     status_code=status.HTTP_201_CREATED,
-    summary="Create a shipment and start its workflow",
-    responses={
-        409: documented_problem("Idempotency-Key already used for another request"),
-        503: documented_problem("Temporal unreachable; nothing was created"),
+    summary="Create a shipment; answers once its workflow stored it and tried to assign a partner",
+    responses=BODY_RESPONSES
+    | {
+        422: documented_problem(
+            "Invalid body, no partner serves the zip, or the Idempotency-Key was used with "
+            "another body"
+        ),
+        503: documented_problem("Temporal did not confirm in time; retry with the same key"),
     },
 )
 async def create_shipment(
@@ -40,17 +98,143 @@ async def create_shipment(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ShipmentRead:
-    shipment = await service.create_shipment(
+    shipment_id, fingerprint = await service.place_shipment(
         session, temporal, settings, seller, body, idempotency_key
     )
+    stored = await shipments.get(session, shipment_id)
+    if stored is None or stored.seller_id != seller.id:  # the workflow ended without storing
+        raise Unprocessable("The shipment was refused; check the destination zip and retry")
+    if stored.request_fingerprint != fingerprint:
+        raise Unprocessable("This Idempotency-Key was already used with a different request body")
     response.headers["Location"] = request.app.url_path_for(
-        "get_shipment", shipment_id=str(shipment.id)
+        "get_shipment", shipment_id=str(shipment_id)
     )
-    return ShipmentRead.model_validate(await service.get_shipment(session, seller, shipment.id))
+    return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
 
 
-@router.get("/{shipment_id}", summary="A shipment with its timeline (owner only)")
+@router.get("/{shipment_id}", summary="A shipment with its timeline (owner or assigned partner)")
 async def get_shipment(
-    shipment_id: uuid.UUID, seller: CurrentSeller, session: SessionDep
+    shipment_id: uuid.UUID, account: CurrentAccount, session: SessionDep
 ) -> ShipmentRead:
-    return ShipmentRead.model_validate(await service.get_shipment(session, seller, shipment_id))
+    return await _read(session, _visible(shipment_id, account))
+
+
+@router.get(
+    "/{shipment_id}/timeline", summary="A shipment's timeline, newest first (owner or partner)"
+)
+async def get_timeline(
+    shipment_id: uuid.UUID, account: CurrentAccount, session: SessionDep
+) -> list[TimelineEventRead]:
+    return (await _read(session, _visible(shipment_id, account))).timeline
+
+
+async def _check_delivery_code(
+    session: AsyncSession, settings: Settings, shipment_id: uuid.UUID, code: str | None
+) -> None:
+    if code is None:
+        raise Unprocessable("`delivered` needs the recipient's `verification_code`")
+    outcome, tries_left = await delivery_codes.check(
+        session, shipment_id, hash_delivery_code(settings, shipment_id, code)
+    )
+    await session.commit()
+    if outcome is CodeCheck.WRONG:
+        raise Unprocessable(
+            f"The delivery code is wrong; {tries_left} tries left", tries_left=tries_left
+        )
+    if outcome is CodeCheck.LOCKED:
+        raise Conflict(
+            "Too many wrong delivery codes; record a failed attempt and go out for delivery "
+            "again to send the recipient a new code"
+        )
+    if outcome is CodeCheck.NONE_VALID:
+        raise Conflict("The shipment has no valid delivery code (not out for delivery, or expired)")
+
+
+@router.post(
+    "/{shipment_id}/events",
+    summary="Report a status change or a location scan (assigned partner)",
+    responses=COMMAND_RESPONSES
+    | {409: documented_problem("The transition is not allowed from the current status")},
+)
+async def report_event(
+    shipment_id: uuid.UUID,
+    body: ShipmentEventCreate,
+    partner: CurrentPartner,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+) -> ShipmentRead:
+    visible = shipments.visible_to_partner(shipment_id, partner.id)
+    if await session.scalar(visible) is None:
+        raise NotFound("No such shipment assigned to you")
+    if body.status is None and body.location_zip is None:
+        raise Unprocessable("Give a `status`, or a `location_zip` for a location scan")
+    if body.status is ShipmentStatus.DELIVERED:
+        await _check_delivery_code(session, settings, shipment_id, body.verification_code)
+    elif body.verification_code is not None:
+        raise Unprocessable("`verification_code` goes only with `delivered`")
+    report = PartnerReport(
+        partner_id=partner.id,
+        status=body.status,
+        location_zip=body.location_zip,
+        description=body.description,
+    )
+    await service.command(
+        session,
+        temporal,
+        settings,
+        shipment_id,
+        lambda handle: handle.execute_update(ShipmentWorkflow.report, report),
+    )
+    return await _read(session, visible)
+
+
+@router.post(
+    "/{shipment_id}/cancel",
+    summary="Cancel a shipment that is placed or in transit (owner)",
+    responses=COMMAND_RESPONSES | {409: documented_problem("Already cancelled, or too late")},
+)
+async def cancel_shipment(
+    shipment_id: uuid.UUID,
+    seller: CurrentSeller,
+    session: SessionDep,
+    temporal: TemporalDep,
+    settings: SettingsDep,
+    body: ShipmentCancel | None = None,
+) -> ShipmentRead:
+    visible = shipments.visible_to_seller(shipment_id, seller.id)
+    if await session.scalar(visible) is None:
+        raise NotFound("No such shipment of yours")
+    request = CancelRequest(seller_id=seller.id, reason=body.reason if body else None)
+    await service.command(
+        session,
+        temporal,
+        settings,
+        shipment_id,
+        lambda handle: handle.execute_update(ShipmentWorkflow.cancel, request),
+    )
+    return await _read(session, visible)
+
+
+@router.post(
+    "/{shipment_id}/tags",
+    summary="Add a tag (owner)",
+    responses=BODY_RESPONSES,
+)
+async def add_tag(
+    shipment_id: uuid.UUID, body: TagAdd, seller: CurrentSeller, session: SessionDep
+) -> ShipmentRead:
+    if not await shipments.add_tag(session, shipment_id, seller.id, body.tag):
+        raise NotFound("No such shipment of yours")
+    await session.commit()
+    return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
+
+
+@router.delete("/{shipment_id}/tags/{tag}", summary="Remove a tag (owner)")
+async def remove_tag(
+    shipment_id: uuid.UUID, tag: ShipmentTag, seller: CurrentSeller, session: SessionDep
+) -> ShipmentRead:
+    if not await shipments.remove_tag(session, shipment_id, seller.id, tag):
+        raise NotFound("No such shipment of yours")
+    await session.commit()
+    return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))

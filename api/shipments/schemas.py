@@ -1,7 +1,7 @@
 import uuid
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -13,6 +13,7 @@ from pydantic import (
     StringConstraints,
 )
 
+from api.text import NoControlCharacters, NoControlCharactersButNewlines
 from models.domain import ShipmentStatus, ShipmentTag
 
 ZipCode = Annotated[
@@ -25,12 +26,40 @@ PhoneNumber = Annotated[
     StringConstraints(strip_whitespace=True, pattern=r"^\+[1-9][0-9]{6,14}$"),
     Field(description="E.164 format", examples=["+14155550123"]),
 ]
+Description = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    NoControlCharacters,
+]
 
+
+def _to_the_gram(weight: float) -> float:
+    grams = round(weight, 3)
+    if grams <= 0:
+        raise ValueError("must be at least 0.001 kg once rounded to the gram")
+    return grams
+
+
+# A JSON number (never a string), any precision, stored rounded to the gram.
+Weight = Annotated[
+    float,
+    Field(
+        gt=0,
+        le=25,
+        strict=True,
+        allow_inf_nan=False,
+        description="kg: more than 0, at most 25; rounded to the gram",
+    ),
+    AfterValidator(_to_the_gram),
+]
 Kilograms = Annotated[Decimal, PlainSerializer(float, return_type=float, when_used="json")]
 
 
-def _unique_tags(tags: list[ShipmentTag]) -> list[ShipmentTag]:
+def _unique(tags: list[ShipmentTag]) -> list[ShipmentTag]:
     return list(dict.fromkeys(tags))
+
+
+Tags = Annotated[list[ShipmentTag], Field(max_length=len(ShipmentTag)), AfterValidator(_unique)]
 
 
 class ShipmentCreate(BaseModel):
@@ -49,19 +78,55 @@ class ShipmentCreate(BaseModel):
         }
     )
 
-    content: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
-    weight: Annotated[
-        Kilograms, Field(gt=0, le=25, decimal_places=3, description="More than 0, at most 25")
-    ]
+    content: Description
+    weight: Weight
     destination_zip: ZipCode
-    client_contact_email: EmailStr
+    client_contact_email: Annotated[EmailStr, Field(max_length=320)]
     client_contact_phone: PhoneNumber | None = None
-    tags: Annotated[list[ShipmentTag], AfterValidator(_unique_tags)] = []
+    tags: Tags = []
+
+
+class ShipmentEventCreate(BaseModel):
+    """A partner's report: a status change, a location scan, or a failed delivery attempt."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"status": "in_transit", "location_zip": "10001", "description": "Picked up"},
+                {"location_zip": "07030", "description": "Arrived at the Hoboken hub"},
+                {"status": "out_for_delivery"},
+                {"status": "delivered", "verification_code": "493021"},
+                {"status": "in_transit", "description": "Nobody home; will retry tomorrow"},
+            ]
+        }
+    )
+
+    status: ShipmentStatus | None = Field(
+        None, description="The new status; omit for a location scan"
+    )
+    location_zip: ZipCode | None = None
+    description: Description | None = Field(
+        None, description="Required for a failed delivery attempt (out_for_delivery → in_transit)"
+    )
+    verification_code: Annotated[str, StringConstraints(pattern=r"^[0-9]{6}$")] | None = Field(
+        None, description="The recipient's 6-digit delivery code; required for `delivered`"
+    )
+
+
+class ShipmentCancel(BaseModel):
+    reason: Description | None = None
+
+
+class TagAdd(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"tag": "fragile"}]})
+
+    tag: ShipmentTag
 
 
 class TimelineEventRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
+    sequence: int
     status: ShipmentStatus
     location_zip: str | None
     description: str | None
@@ -69,7 +134,14 @@ class TimelineEventRead(BaseModel):
     occurred_at: datetime
 
 
-class ShipmentRead(BaseModel):
+class PartnerSummary(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    name: str
+
+
+class ShipmentSummary(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -77,13 +149,75 @@ class ShipmentRead(BaseModel):
     content: str
     weight: Kilograms
     destination_zip: str
-    client_contact_email: str
-    client_contact_phone: str | None
     tags: list[ShipmentTag]
-    tracking_code: str
-    partner_id: uuid.UUID | None
+    partner: PartnerSummary | None
     estimated_delivery: datetime
     needs_attention: bool
     created_at: datetime
     updated_at: datetime
+
+
+class ShipmentRead(ShipmentSummary):
+    client_contact_email: str
+    client_contact_phone: str | None
+    tracking_code: str
     timeline: list[TimelineEventRead] = Field(description="Newest first")
+
+
+class ShipmentPage(BaseModel):
+    items: list[ShipmentSummary]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
+    next: str | None = Field(description="The next page's URL; null on the last page")
+
+
+class TrackingEvent(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    status: ShipmentStatus
+    location_zip: str | None
+    description: str | None
+    occurred_at: datetime
+
+
+class TrackingRead(BaseModel):
+    """The public view of a shipment: no recipient contact details, no account ids."""
+
+    status: ShipmentStatus
+    partner_name: str | None
+    estimated_delivery: datetime
+    timeline: list[TrackingEvent] = Field(description="Newest first")
+
+
+class ReviewCreate(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"rating": 5, "comment": "On time and well packed."}]}
+    )
+
+    rating: Annotated[int, Field(ge=1, le=5, strict=True)]
+    comment: (
+        Annotated[
+            str,
+            StringConstraints(strip_whitespace=True, max_length=1000),
+            NoControlCharactersButNewlines,
+        ]
+        | None
+    ) = None
+
+
+class ReviewRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    rating: int
+    comment: str | None
+    created_at: datetime
+
+
+class ReviewForm(BaseModel):
+    """What the review page shows, and what it accepts."""
+
+    content: str
+    partner_name: str | None
+    delivered: bool
+    review: ReviewRead | None = Field(description="The review, once given")
+    rating: dict[str, Any] = {"minimum": 1, "maximum": 5}
+    comment_max_length: int = 1000

@@ -1,177 +1,226 @@
-"""Creating and reading shipments. State changes go through the shipment's workflow."""
+"""Shipment commands go to the shipment's workflow; this module sends them and maps the answers."""
 
+import asyncio
 import hashlib
-import secrets
+import json
 import uuid
-from datetime import UTC, datetime
+from collections.abc import Awaitable, Callable
+from decimal import Decimal
+from http import HTTPStatus
+from typing import Any, TypeVar
 
 import structlog
-from sqlalchemy import delete, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
-from temporalio.client import Client, WorkflowHandle, WorkflowUpdateRPCTimeoutOrCancelledError
-from temporalio.common import WorkflowIDConflictPolicy, WorkflowIDReusePolicy
-from temporalio.exceptions import WorkflowAlreadyStartedError
+from temporalio.client import (
+    Client,
+    WithStartWorkflowOperation,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+)
+from temporalio.common import (
+    SearchAttributePair,
+    TypedSearchAttributes,
+    WorkflowIDConflictPolicy,
+    WorkflowIDReusePolicy,
+)
+from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.errors import Conflict, NotFound, ServiceUnavailable
+from api.errors import AppError, Conflict, NotFound, ServiceUnavailable, Unprocessable
 from api.shipments.schemas import ShipmentCreate
 from fastship.settings import Settings
 from models.accounts import Seller
-from models.domain import SHIPMENT_TASK_QUEUE, ShipmentStatus, shipment_workflow_id
-from models.shipments import Shipment
-from models.workflow_io import ShipmentWorkflowInput
+from models.domain import (
+    SHIPMENT_TASK_QUEUE,
+    SearchAttributes,
+    ShipmentStatus,
+    shipment_workflow_id,
+)
+from models.workflow_io import (
+    PlaceRequest,
+    Refusal,
+    ShipmentOrder,
+    ShipmentTimings,
+    ShipmentWorkflowInput,
+)
 from workflows.shipment import ShipmentWorkflow
 
 log = structlog.get_logger(__name__)
 
-TRACKING_CODE_BYTES = 24  # 192 bits
+T = TypeVar("T")
+
+# Shipment ids of keyed creates derive from (seller, key): a retry finds the same workflow.
+_IDEMPOTENT_SHIPMENT_NAMESPACE = uuid.UUID("0b8f7a5e-6c1d-4e0a-9d2b-3f4a5b6c7d8e")
+
+_REFUSAL_STATUS: dict[Refusal, HTTPStatus] = {
+    Refusal.ZIP_NOT_SERVED: HTTPStatus.UNPROCESSABLE_ENTITY,
+    Refusal.IDEMPOTENCY_KEY_REUSED: HTTPStatus.UNPROCESSABLE_ENTITY,
+    Refusal.NOT_FOUND: HTTPStatus.NOT_FOUND,
+    Refusal.INVALID_TRANSITION: HTTPStatus.CONFLICT,
+    Refusal.ALREADY_CANCELLED: HTTPStatus.CONFLICT,
+    Refusal.REASON_REQUIRED: HTTPStatus.UNPROCESSABLE_ENTITY,
+    Refusal.CODE_NOT_VERIFIED: HTTPStatus.UNPROCESSABLE_ENTITY,
+    Refusal.ALREADY_REVIEWED: HTTPStatus.CONFLICT,
+    Refusal.NOT_DELIVERED: HTTPStatus.CONFLICT,
+}
+_ERRORS_BY_STATUS: dict[HTTPStatus, type[AppError]] = {
+    HTTPStatus.UNPROCESSABLE_ENTITY: Unprocessable,
+    HTTPStatus.NOT_FOUND: NotFound,
+    HTTPStatus.CONFLICT: Conflict,
+}
 
 
-def _fingerprint(body: ShipmentCreate) -> str:
-    return hashlib.sha256(body.model_dump_json().encode()).hexdigest()
+def _http_error(refusal: ApplicationError) -> AppError:
+    status = _REFUSAL_STATUS.get(Refusal(refusal.type)) if refusal.type in set(Refusal) else None
+    if status is None:
+        raise refusal
+    return _ERRORS_BY_STATUS[status](refusal.message, reason=refusal.type)
 
 
-async def _find_by_idempotency_key(
-    session: AsyncSession, seller: Seller, key: str, fingerprint: str
-) -> Shipment | None:
-    shipment = await session.scalar(
-        select(Shipment).where(Shipment.seller_id == seller.id, Shipment.idempotency_key == key)
-    )
-    if shipment is not None and shipment.request_fingerprint != fingerprint:
-        raise Conflict("This Idempotency-Key was already used for a different shipment request")
-    return shipment
-
-
-async def _store(
-    session: AsyncSession,
-    settings: Settings,
-    seller: Seller,
-    body: ShipmentCreate,
-    idempotency_key: str | None,
-    fingerprint: str,
-) -> Shipment:
-    shipment = Shipment(
-        seller_id=seller.id,
-        status=ShipmentStatus.PLACED,
+def order_of(body: ShipmentCreate) -> ShipmentOrder:
+    return ShipmentOrder(
         content=body.content,
-        weight=body.weight,
+        weight=Decimal(str(body.weight)),
         destination_zip=body.destination_zip,
         client_contact_email=str(body.client_contact_email),
         client_contact_phone=body.client_contact_phone,
-        tags=[tag.value for tag in body.tags],
-        tracking_code=secrets.token_urlsafe(TRACKING_CODE_BYTES),
-        estimated_delivery=datetime.now(UTC) + settings.delivery_estimate,
-        idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint,
+        tags=sorted(body.tags),
     )
-    # In a savepoint: losing a race on the Idempotency-Key rolls back only this insert, so the
-    # seller loaded by this session is not expired (reloading it implicitly would fail here).
-    async with session.begin_nested():
-        session.add(shipment)
-    await session.commit()
-    return shipment
 
 
-def _static_summary(shipment: Shipment, seller: Seller) -> str:
+def fingerprint(order: ShipmentOrder) -> str:
+    """Equal for requests that mean the same shipment (tags in any order, weight 1.20 or 1.2)."""
+    canonical = json.dumps(order.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def shipment_id_for(seller: Seller, idempotency_key: str | None) -> uuid.UUID:
+    if idempotency_key is None:
+        return uuid.uuid4()
+    return uuid.uuid5(_IDEMPOTENT_SHIPMENT_NAMESPACE, f"{seller.id}\n{idempotency_key}")
+
+
+def timings(settings: Settings) -> ShipmentTimings:
+    return ShipmentTimings(
+        assignment_deadline=settings.assignment_deadline,
+        assignment_retry=settings.assignment_retry,
+        pickup_deadline=settings.pickup_deadline,
+        delivery_estimate=settings.delivery_estimate,
+        review_reminder=settings.review_reminder,
+        review_window=settings.review_window,
+    )
+
+
+def _static_summary(order: ShipmentOrder, seller: Seller) -> str:
     # Shown to operators in the Temporal UI: no recipient contact details.
     return (
-        f"{shipment.weight} kg parcel to zip {shipment.destination_zip} "
+        f"{order.weight} kg parcel to zip {order.destination_zip} "
         f"for seller {seller.name} ({seller.id})"
     )
 
 
-async def _start_workflow(
-    temporal: Client, shipment: Shipment, seller: Seller
-) -> WorkflowHandle[ShipmentWorkflow, ShipmentStatus]:
-    """Start the shipment's workflow, or find it running already."""
-    workflow_id = shipment_workflow_id(shipment.id)
-    try:
-        return await temporal.start_workflow(
-            ShipmentWorkflow.run,
-            ShipmentWorkflowInput(
-                shipment_id=shipment.id,
-                seller_id=shipment.seller_id,
-                destination_zip=shipment.destination_zip,
-            ),
-            id=workflow_id,
-            task_queue=SHIPMENT_TASK_QUEUE,
-            id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
-            id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
-            static_summary=_static_summary(shipment, seller),
-        )
-    except WorkflowAlreadyStartedError:  # a replayed create whose workflow has ended
-        return temporal.get_workflow_handle_for(ShipmentWorkflow.run, workflow_id)
+async def _bounded(settings: Settings, call: Awaitable[T]) -> T:
+    """The whole wait on Temporal, retries included, is bounded by one timeout."""
+    async with asyncio.timeout(settings.workflow_command_timeout.total_seconds()):
+        return await call
 
 
-async def _wait_until_placed(
-    handle: WorkflowHandle[ShipmentWorkflow, ShipmentStatus], settings: Settings
-) -> None:
-    try:
-        await handle.execute_update(
-            ShipmentWorkflow.wait_until_placed, rpc_timeout=settings.create_confirmation_timeout
-        )
-    except WorkflowUpdateRPCTimeoutOrCancelledError:
-        # No worker has run it yet; it records `placed` once one does.
-        log.warning("shipment workflow slow to confirm", workflow_id=handle.id)
-    except RPCError as exc:
-        if exc.status is not RPCStatusCode.NOT_FOUND:  # NOT_FOUND: the workflow has ended
-            raise
-
-
-async def create_shipment(
+async def place_shipment(
     session: AsyncSession,
     temporal: Client,
     settings: Settings,
     seller: Seller,
     body: ShipmentCreate,
     idempotency_key: str | None,
-) -> Shipment:
-    """Store the shipment, then start its workflow; a replayed Idempotency-Key returns the first.
+) -> tuple[uuid.UUID, str]:
+    """Starts the shipment's workflow (or finds it) and waits until it stored the shipment.
 
-    If the workflow cannot be started the new row is removed again, so no shipment is left
-    without a workflow.
+    Returns the shipment id and the request's fingerprint. Raises the workflow's refusal as an
+    HTTP error, or ServiceUnavailable when Temporal did not answer in time; the caller then
+    answers with what is stored, if anything.
     """
-    fingerprint = _fingerprint(body)
-    shipment = None
-    if idempotency_key is not None:
-        shipment = await _find_by_idempotency_key(session, seller, idempotency_key, fingerprint)
-    created = shipment is None
-    if shipment is None:
-        try:
-            shipment = await _store(session, settings, seller, body, idempotency_key, fingerprint)
-        except IntegrityError:
-            # A concurrent request with the same Idempotency-Key stored it first.
-            if idempotency_key is None:
-                raise
-            shipment = await _find_by_idempotency_key(session, seller, idempotency_key, fingerprint)
-            if shipment is None:
-                raise
-            created = False
-    try:
-        handle = await _start_workflow(temporal, shipment, seller)
-    except (RPCError, RuntimeError) as exc:  # RuntimeError: the lazy client could not connect
-        log.warning("shipment workflow did not start", shipment_id=str(shipment.id), error=str(exc))
-        if not created:
-            raise ServiceUnavailable("The workflow service is unavailable; retry shortly") from exc
-        await session.execute(delete(Shipment).where(Shipment.id == shipment.id))
-        await session.commit()
-        raise ServiceUnavailable(
-            "The workflow service is unavailable, so no shipment was created; retry shortly"
-        ) from exc
-    await _wait_until_placed(handle, settings)
-    return shipment
-
-
-async def get_shipment(session: AsyncSession, seller: Seller, shipment_id: uuid.UUID) -> Shipment:
-    """The shipment with its timeline, if `seller` owns it; 404 otherwise, even if it exists."""
-    shipment = await session.scalar(
-        select(Shipment)
-        .where(Shipment.id == shipment_id, Shipment.seller_id == seller.id)
-        .options(selectinload(Shipment.timeline))
-        .execution_options(populate_existing=True)
+    await session.commit()  # no database transaction stays open across a Temporal call
+    order = order_of(body)
+    request_fingerprint = fingerprint(order)
+    shipment_id = shipment_id_for(seller, idempotency_key)
+    start = WithStartWorkflowOperation(
+        ShipmentWorkflow.run,
+        ShipmentWorkflowInput(
+            shipment_id=shipment_id,
+            seller_id=seller.id,
+            idempotency_key=idempotency_key,
+            fingerprint=request_fingerprint,
+            order=order,
+            timings=timings(settings),
+        ),
+        id=shipment_workflow_id(shipment_id),
+        task_queue=SHIPMENT_TASK_QUEUE,
+        id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
+        # A refused create (its workflow failed) may be retried with the same key.
+        id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
+        search_attributes=TypedSearchAttributes(
+            [
+                SearchAttributePair(SearchAttributes.SHIPMENT_STATUS, ShipmentStatus.PLACED.value),
+                SearchAttributePair(SearchAttributes.SELLER_ID, str(seller.id)),
+                SearchAttributePair(SearchAttributes.DESTINATION_ZIP, order.destination_zip),
+                SearchAttributePair(SearchAttributes.NEEDS_ATTENTION, False),
+            ]
+        ),
+        static_summary=_static_summary(order, seller),
     )
-    if shipment is None:
-        raise NotFound(f"No shipment {shipment_id}")
-    return shipment
+    try:
+        await _bounded(
+            settings,
+            temporal.execute_update_with_start_workflow(
+                ShipmentWorkflow.place,
+                PlaceRequest(fingerprint=request_fingerprint),
+                start_workflow_operation=start,
+            ),
+        )
+    except WorkflowUpdateFailedError as exc:
+        if isinstance(exc.cause, ApplicationError):
+            raise _http_error(exc.cause) from exc
+        raise
+    except WorkflowAlreadyStartedError:
+        pass  # its workflow has ended; the stored shipment answers
+    except (TimeoutError, RPCError, RuntimeError) as exc:
+        log.warning("shipment not confirmed", shipment_id=str(shipment_id), error=repr(exc))
+        raise ServiceUnavailable(
+            "The workflow service did not confirm the shipment in time; retry with the same "
+            "Idempotency-Key to get its outcome",
+            shipment_id=str(shipment_id),
+        ) from exc
+    return shipment_id, request_fingerprint
+
+
+async def command(
+    session: AsyncSession,
+    temporal: Client,
+    settings: Settings,
+    shipment_id: uuid.UUID,
+    send: Callable[[WorkflowHandle[Any, Any]], Awaitable[T]],
+) -> T:
+    """Sends one Update to the shipment's workflow and turns its refusals into HTTP errors."""
+    await session.commit()  # no database transaction stays open across a Temporal call
+    handle = temporal.get_workflow_handle(shipment_workflow_id(shipment_id))
+    try:
+        return await _bounded(settings, send(handle))
+    except WorkflowUpdateFailedError as exc:
+        if isinstance(exc.cause, ApplicationError):
+            raise _http_error(exc.cause) from exc
+        raise
+    except RPCError as exc:
+        if exc.status is RPCStatusCode.NOT_FOUND:
+            raise Conflict(
+                "This shipment's lifecycle has ended; it cannot change any more"
+            ) from exc
+        raise _unavailable(shipment_id, exc) from exc
+    except (TimeoutError, RuntimeError) as exc:
+        raise _unavailable(shipment_id, exc) from exc
+
+
+def _unavailable(shipment_id: uuid.UUID, exc: Exception) -> ServiceUnavailable:
+    log.warning("shipment command not confirmed", shipment_id=str(shipment_id), error=repr(exc))
+    return ServiceUnavailable(
+        "The workflow service did not confirm the change in time; read the shipment, then retry"
+    )

@@ -1,0 +1,39 @@
+"""Development-only routes: the local outbox, so a person can read the messages FastShip sent.
+
+Not mounted when ENVIRONMENT=production.
+"""
+
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, EmailStr
+
+from api.dependencies import SessionDep
+from repositories import outbox
+
+router = APIRouter(prefix="/dev", tags=["development"])
+
+
+class OutboxMessageRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    shipment_id: uuid.UUID | None
+    channel: str
+    recipient: str
+    subject: str | None
+    body: str
+    created_at: datetime
+
+
+@router.get("/outbox", summary="Messages sent, newest first (development only)")
+async def read_outbox(
+    session: SessionDep,
+    recipient: Annotated[EmailStr | None, Query(description="An email address")] = None,
+    phone: Annotated[str | None, Query(pattern=r"^\+[1-9][0-9]{6,14}$")] = None,
+    shipment_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+) -> list[OutboxMessageRead]:
+    messages = await outbox.latest(session, recipient or phone, shipment_id, limit)
+    return [OutboxMessageRead.model_validate(message) for message in messages]

@@ -1,0 +1,94 @@
+"""Public routes for recipients: tracking by code, and the review link."""
+
+import uuid
+
+from fastapi import APIRouter, status
+
+from api.dependencies import SessionDep, SettingsDep, TemporalDep
+from api.errors import (
+    BODY_RESPONSES,
+    NOT_FOUND_RESPONSES,
+    UNAVAILABLE_RESPONSES,
+    NotFound,
+    documented_problem,
+)
+from api.shipments import service
+from api.shipments.schemas import (
+    ReviewCreate,
+    ReviewForm,
+    ReviewRead,
+    TrackingEvent,
+    TrackingRead,
+)
+from fastship.secrets import read_review_token
+from fastship.settings import Settings
+from models.domain import ShipmentStatus
+from models.workflow_io import ReviewSubmission
+from repositories import reviews, shipments
+from workflows.shipment import ShipmentWorkflow
+
+router = APIRouter(tags=["public"], responses=NOT_FOUND_RESPONSES)
+
+
+@router.get("/track/{tracking_code}", summary="Track a parcel (no personal data)")
+async def track(tracking_code: str, session: SessionDep) -> TrackingRead:
+    shipment = await shipments.get_with_timeline(session, shipments.by_tracking_code(tracking_code))
+    if shipment is None:
+        raise NotFound("No shipment has this tracking code")
+    return TrackingRead(
+        status=shipment.status,
+        partner_name=shipment.partner.name if shipment.partner else None,
+        estimated_delivery=shipment.estimated_delivery,
+        timeline=[TrackingEvent.model_validate(event) for event in shipment.timeline],
+    )
+
+
+def _reviewed_shipment(settings: Settings, token: str) -> uuid.UUID:
+    shipment_id = read_review_token(settings, token)
+    if shipment_id is None:
+        raise NotFound("This review link is invalid or has expired")
+    return shipment_id
+
+
+@router.get("/review/{token}", summary="What the review link shows")
+async def review_form(token: str, session: SessionDep, settings: SettingsDep) -> ReviewForm:
+    shipment_id = _reviewed_shipment(settings, token)
+    shipment = await shipments.get_with_timeline(session, shipments.by_id(shipment_id))
+    if shipment is None:
+        raise NotFound("This review link is invalid or has expired")
+    review = await reviews.get(session, shipment_id)
+    return ReviewForm(
+        content=shipment.content,
+        partner_name=shipment.partner.name if shipment.partner else None,
+        delivered=shipment.status is ShipmentStatus.DELIVERED,
+        review=ReviewRead.model_validate(review) if review else None,
+    )
+
+
+@router.post(
+    "/review/{token}",
+    status_code=status.HTTP_201_CREATED,
+    summary="Review a delivery (once)",
+    responses=BODY_RESPONSES
+    | UNAVAILABLE_RESPONSES
+    | {409: documented_problem("Already reviewed, or the review window has closed")},
+)
+async def submit_review(
+    token: str,
+    body: ReviewCreate,
+    session: SessionDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
+) -> ReviewRead:
+    shipment_id = _reviewed_shipment(settings, token)
+    submission = ReviewSubmission(rating=body.rating, comment=body.comment or None)
+    await service.command(
+        session,
+        temporal,
+        settings,
+        shipment_id,
+        lambda handle: handle.execute_update(ShipmentWorkflow.review, submission),
+    )
+    review = await reviews.get(session, shipment_id)
+    assert review is not None  # the workflow stored it before answering
+    return ReviewRead.model_validate(review)

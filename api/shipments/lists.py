@@ -1,0 +1,95 @@
+"""`/seller/shipments` and `/partner/shipments`: filtered, cursor-paginated, newest first."""
+
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Query, Request
+from sqlalchemy import ColumnElement
+
+from api.dependencies import CurrentPartner, CurrentSeller, SessionDep
+from api.errors import AUTH_RESPONSES, Unprocessable
+from api.shipments.schemas import ShipmentPage, ShipmentSummary, ZipCode
+from api.text import NoControlCharacters
+from models.domain import ShipmentStatus, ShipmentTag
+from models.shipments import Shipment
+from repositories import shipments
+from repositories.shipments import InvalidCursor, ShipmentFilters
+
+router = APIRouter(responses=AUTH_RESPONSES)
+
+SearchText = Annotated[str, NoControlCharacters]
+
+
+def filters(
+    status: ShipmentStatus | None = None,
+    tag: ShipmentTag | None = None,
+    destination_zip: Annotated[ZipCode | None, Query()] = None,
+    q: Annotated[
+        SearchText | None, Query(min_length=1, max_length=100, description="Words in the content")
+    ] = None,
+    created_after: Annotated[datetime | None, Query(description="Inclusive, ISO 8601")] = None,
+    created_before: Annotated[datetime | None, Query(description="Exclusive, ISO 8601")] = None,
+) -> ShipmentFilters:
+    for name, moment in (("created_after", created_after), ("created_before", created_before)):
+        if moment is not None and moment.tzinfo is None:
+            raise Unprocessable(f"query.{name}: needs a time zone, e.g. 2026-11-26T00:00:00Z")
+    return ShipmentFilters(status, tag, destination_zip, q, created_after, created_before)
+
+
+Filters = Annotated[ShipmentFilters, Depends(filters)]
+Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
+Cursor = Annotated[str | None, Query(max_length=200, description="From `next_cursor`")]
+
+
+async def _page(
+    request: Request,
+    session: SessionDep,
+    owner: ColumnElement[bool],
+    page_filters: ShipmentFilters,
+    limit: int,
+    cursor: str | None,
+) -> ShipmentPage:
+    try:
+        items, next_cursor = await shipments.list_page(
+            session,
+            owner,
+            page_filters,
+            limit,
+            cursor,
+        )
+    except InvalidCursor as exc:
+        raise Unprocessable(f"query.cursor: {exc}") from exc
+    next_url = None
+    if next_cursor is not None:
+        next_url = str(request.url.include_query_params(cursor=next_cursor, limit=limit))
+    return ShipmentPage(
+        items=[ShipmentSummary.model_validate(item) for item in items],
+        next_cursor=next_cursor,
+        next=next_url,
+    )
+
+
+@router.get("/seller/shipments", tags=["sellers"], summary="The seller's shipments")
+async def seller_shipments(
+    request: Request,
+    seller: CurrentSeller,
+    session: SessionDep,
+    page_filters: Filters,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> ShipmentPage:
+    owner = Shipment.seller_id == seller.id
+    return await _page(request, session, owner, page_filters, limit, cursor)
+
+
+@router.get("/partner/shipments", tags=["partners"], summary="Shipments assigned to the partner")
+async def partner_shipments(
+    request: Request,
+    partner: CurrentPartner,
+    session: SessionDep,
+    page_filters: Filters,
+    limit: Limit = 20,
+    cursor: Cursor = None,
+) -> ShipmentPage:
+    owner = Shipment.partner_id == partner.id
+    return await _page(request, session, owner, page_filters, limit, cursor)

@@ -1,0 +1,1 @@
+"""The load script that measures FastShip against the performance targets: `python -m bench`."""

@@ -1,0 +1,111 @@
+"""`python -m bench`: starts a throwaway FastShip and prints its figures against the targets.
+
+The targets are the "Performance targets" of ../shared/docs/architecture.md.
+"""
+
+import argparse
+import asyncio
+import signal
+import uuid
+
+import httpx
+from sqlalchemy.ext.asyncio import create_async_engine
+from temporalio.client import Client
+from temporalio.worker import Worker
+
+from bench.baseline import TASK_QUEUE, PingWorkflow, ping
+from bench.database import seed_shipments
+from bench.load import Sample, saturate
+from bench.report import Row, comparison_table, measurements_table, progress, say, table
+from bench.scenarios import measure_http, prepare
+from bench.stack import Stack, running_stack
+
+WARM_UP_WORKFLOWS = 20
+MEMORY_LIMIT_MIB = 1024
+MEMORY_TARGET_WORKFLOWS = 10_000
+
+
+async def measure_baseline(temporal: Client, concurrency: int, seconds: float) -> Sample:
+    async def run(_: int) -> None:
+        await temporal.execute_workflow(
+            PingWorkflow.run, id=f"bench-ping-{uuid.uuid4()}", task_queue=TASK_QUEUE
+        )
+
+    async with Worker(temporal, task_queue=TASK_QUEUE, workflows=[PingWorkflow], activities=[ping]):
+        await saturate(run, concurrency, count=WARM_UP_WORKFLOWS)
+        return await saturate(run, concurrency, seconds=seconds)
+
+
+async def measure_memory(
+    stack: Stack, temporal: Client, create: Sample, open_workflows: int
+) -> list[str]:
+    running = await temporal.count_workflows('ExecutionStatus="Running"')
+    rss = stack.worker_memory_mib()
+    scaled = open_workflows < MEMORY_TARGET_WORKFLOWS
+    return [
+        "worker VmRSS",
+        f"{running.count:,}",
+        f"{rss:.0f}",
+        f"<= {MEMORY_LIMIT_MIB} MiB at {MEMORY_TARGET_WORKFLOWS:,}",
+        ("PASS" if rss <= MEMORY_LIMIT_MIB else "FAIL") + (" (scaled down)" if scaled else ""),
+        f"{create.failed} creates failed" if create.failed else "",
+    ]
+
+
+async def measure(stack: Stack, args: argparse.Namespace) -> None:
+    temporal = await Client.connect(stack.temporal_address)
+    engine = create_async_engine(stack.database_url)
+    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    client = httpx.AsyncClient(base_url=f"{stack.api_url}/api/v1", limits=limits, timeout=30)
+    try:
+        say(f"Baseline: one-activity workflows, {args.concurrency} at a time...")
+        baseline = await measure_baseline(temporal, args.concurrency, args.seconds)
+        baseline_row = progress(Row("Temporal baseline (1-activity workflow)", baseline))
+        say("Accounts and in_transit shipments...")
+        bench = await prepare(client, engine)
+        say("Empty database:")
+        empty = await measure_http(bench, baseline.rate, args.seconds, args.concurrency)
+        say(f"Seeding {args.seed:,} delivered or cancelled shipments...")
+        await seed_shipments(engine, args.seed)
+        say(f"{args.seed:,} shipments stored:")
+        seeded = await measure_http(bench, baseline.rate, args.seconds, args.concurrency)
+        missing = args.open_workflows - len(bench.tracking_codes)
+        say(f"Creating {max(0, missing):,} more shipments to hold open workflows...")
+        create = await saturate(bench.create, args.concurrency, count=missing)
+        memory = await measure_memory(stack, temporal, create, args.open_workflows)
+    finally:
+        await client.aclose()
+        await engine.dispose()
+    seeded_label = f"{args.seed:,} stored"
+    say("")
+    say(measurements_table("Empty database", [baseline_row, *empty]))
+    say("")
+    say(measurements_table(f"{seeded_label} shipments", seeded))
+    say("")
+    say(comparison_table(empty, seeded, seeded_label))
+    say("")
+    header = ["Memory", "open workflows", "MiB", "target", "result", "notes"]
+    say(table(header, [memory], numbers=range(1, 3)))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--seconds", type=float, default=20, help="length of each measurement")
+    parser.add_argument(
+        "--concurrency", type=int, default=32, help="requests in flight at max rate"
+    )
+    parser.add_argument("--seed", type=int, default=100_000, help="shipments stored for round two")
+    parser.add_argument(
+        "--open-workflows", type=int, default=10_000, help="open shipments for the memory figure"
+    )
+    args = parser.parse_args()
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl-C: all cleaned up
+    say("Starting PostgreSQL, Redis, Temporal, the worker and the API in a temporary folder...")
+    with running_stack() as stack:
+        journal = "WAL" if stack.temporal_wal else "rollback journal, NOT WAL"
+        say(f"Up. Temporal dev server on SQLite ({journal}).")
+        asyncio.run(measure(stack, args))
+        say("Stopping...")
+
+
+main()

@@ -1,0 +1,86 @@
+"""Load generators: a closed loop at bounded concurrency (maximum rate) and an open-loop pacer."""
+
+import asyncio
+import itertools
+import math
+import time
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+Operation = Callable[[int], Awaitable[object]]
+"""One request; its argument is the request's sequence number, and raising marks a failure."""
+
+
+@dataclass
+class Sample:
+    latencies: list[float] = field(default_factory=list)
+    failures: Counter[str] = field(default_factory=Counter)
+    elapsed: float = 0.0
+
+    @property
+    def failed(self) -> int:
+        return self.failures.total()
+
+    @property
+    def rate(self) -> float:
+        """Successful operations per second."""
+        return len(self.latencies) / self.elapsed if self.elapsed else 0.0
+
+    def percentile(self, fraction: float) -> float:
+        """Nearest-rank percentile of the successful latencies, in seconds (NaN when none)."""
+        if not self.latencies:
+            return math.nan
+        ordered = sorted(self.latencies)
+        return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+class Failure(Exception):
+    """A failure counted under its message (other exceptions are counted under their type)."""
+
+
+async def _timed(operation: Operation, index: int, since: float, sample: Sample) -> None:
+    try:
+        await operation(index)
+    except Exception as exc:  # any failure is counted and reported, not raised
+        sample.failures[str(exc) if isinstance(exc, Failure) else type(exc).__name__] += 1
+    else:
+        sample.latencies.append(time.perf_counter() - since)
+
+
+async def saturate(
+    operation: Operation, concurrency: int, *, seconds: float = math.inf, count: float = math.inf
+) -> Sample:
+    """Keeps `concurrency` operations in flight until `seconds` pass or `count` have started."""
+    sample = Sample()
+    indices = itertools.count()
+    start = time.perf_counter()
+
+    async def loop() -> None:
+        for index in indices:
+            now = time.perf_counter()
+            if index >= count or now - start >= seconds:
+                return
+            await _timed(operation, index, now, sample)
+
+    await asyncio.gather(*(loop() for _ in range(concurrency)))
+    sample.elapsed = time.perf_counter() - start
+    return sample
+
+
+async def paced(operation: Operation, rate: float, seconds: float) -> Sample:
+    """Starts operations at a fixed rate whatever the answers take (open loop).
+
+    Latency counts from the moment an operation was due, so a server that falls behind is not
+    hidden by a sender that waits for it.
+    """
+    sample = Sample()
+    start = time.perf_counter()
+    tasks = []
+    for index in range(round(rate * seconds)):
+        due = start + index / rate
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        tasks.append(asyncio.create_task(_timed(operation, index, due, sample)))
+    await asyncio.gather(*tasks)
+    sample.elapsed = time.perf_counter() - start
+    return sample

@@ -1,0 +1,176 @@
+"""The HTTP measurements, written against the API contract (../shared/docs/product.md)."""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bench.database import verify_all_accounts
+from bench.load import Failure, Operation, paced, saturate
+from bench.report import Row, progress, say
+
+PASSWORD = "correct horse 42"  # noqa: S105 - bench accounts only
+ACCOUNTS = 4  # sellers and partners each: the first of each drives the load, all own seeded rows
+ZIP_CODES = [str(10001 + index) for index in range(ACCOUNTS)]  # one per partner
+CAPACITY = 1_000_000  # no bench shipment waits for room
+IN_TRANSIT = 50  # shipments taking location scans, each about once a second at SCAN_RATE
+SCAN_RATE = 50.0
+TRACK_RATE = 500.0
+CREATE_P99 = 0.250
+SCAN_P99 = 0.150
+TRACK_P99 = 0.050
+TRACK_MIN_RATE = 1000.0
+PROBLEM_BODY_CHARS = 300
+
+
+class UnexpectedStatus(Failure):
+    def __init__(self, response: httpx.Response) -> None:
+        super().__init__(f"HTTP {response.status_code}")
+        self.request = f"{response.request.method} {response.request.url.path}"
+        self.body = response.text
+
+
+def expect(response: httpx.Response, status: int) -> Any:
+    if response.status_code != status:
+        raise UnexpectedStatus(response)
+    return response.json()
+
+
+def _account(role: str, index: int) -> dict[str, Any]:
+    account: dict[str, Any] = {
+        "name": f"Bench {role} {index}",
+        "email": f"bench-{role}-{index}@example.com",
+        "password": PASSWORD,
+    }
+    if role == "partner":
+        account |= {"serviceable_zip_codes": [ZIP_CODES[index]], "max_handling_capacity": CAPACITY}
+    return account
+
+
+@dataclass
+class Bench:
+    """The driving seller and partner, and the shipments the bench created (all still open)."""
+
+    client: httpx.AsyncClient
+    seller: dict[str, str]
+    partner: dict[str, str] | None = None
+    problem: str = ""  # why the partner's measurements cannot run
+    tracking_codes: list[str] = field(default_factory=list)
+    in_transit: list[str] = field(default_factory=list)
+
+    async def create(self, index: int) -> str:
+        shipment = expect(
+            await self.client.post(
+                "/shipment",
+                headers={**self.seller, "Idempotency-Key": str(uuid.uuid4())},
+                json={
+                    "content": f"Bench parcel {index}",
+                    "weight": 1.5,
+                    "destination_zip": ZIP_CODES[0],
+                    "client_contact_email": "recipient@example.com",
+                },
+            ),
+            201,
+        )
+        self.tracking_codes.append(shipment["tracking_code"])
+        return str(shipment["id"])
+
+    async def post_event(self, shipment_id: str, event: dict[str, str]) -> None:
+        response = await self.client.post(
+            f"/shipment/{shipment_id}/events", headers=self.partner, json=event
+        )
+        expect(response, 200)
+
+    async def scan(self, index: int) -> None:
+        event = {"location_zip": ZIP_CODES[0], "description": f"Scan {index}"}
+        await self.post_event(self.in_transit[index % len(self.in_transit)], event)
+
+    async def track(self, index: int) -> None:
+        code = self.tracking_codes[index % len(self.tracking_codes)]
+        expect(await self.client.get(f"/track/{code}"), 200)
+
+    async def list_partner_shipments(self, _: int) -> None:
+        response = await self.client.get(
+            "/partner/shipments", params={"limit": 20}, headers=self.partner
+        )
+        expect(response, 200)
+
+
+async def _log_in(client: httpx.AsyncClient, role: str) -> dict[str, str]:
+    account = _account(role, 0)
+    form = {"username": account["email"], "password": PASSWORD}
+    token = expect(await client.post(f"/{role}/token", data=form), 200)["access_token"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+async def prepare(client: httpx.AsyncClient, engine: AsyncEngine) -> Bench:
+    """Signs up the accounts, logs in, and moves IN_TRANSIT new shipments to in_transit.
+
+    The seller's steps must work; a failing partner step only rules out what needs the partner.
+    """
+    for index in range(ACCOUNTS):
+        expect(await client.post("/seller/signup", json=_account("seller", index)), 201)
+    partner_signups = [
+        await client.post("/partner/signup", json=_account("partner", index))
+        for index in range(ACCOUNTS)
+    ]
+    await verify_all_accounts(engine)
+    bench = Bench(client, await _log_in(client, "seller"))
+    shipment_ids = [await bench.create(index) for index in range(IN_TRANSIT)]
+    try:
+        for response in partner_signups:
+            expect(response, 201)
+        bench.partner = await _log_in(client, "partner")
+        for shipment_id in shipment_ids:
+            await bench.post_event(shipment_id, {"status": "in_transit"})
+            bench.in_transit.append(shipment_id)
+    except UnexpectedStatus as exc:
+        bench.problem = f"{exc} on {exc.request}"
+        say(f"  ! {bench.problem}: {exc.body[:PROBLEM_BODY_CHARS]}")
+    return bench
+
+
+async def _max_rate(
+    name: str, operation: Operation, concurrency: int, seconds: float, minimum: float = 0.0
+) -> Row:
+    sample = await saturate(operation, concurrency, seconds=seconds)
+    target = f">= {minimum:.1f}/s" if minimum else "no failure"
+    passed = not sample.failed and sample.rate >= minimum
+    return progress(Row(f"{name}, max rate", sample, target, passed, max_rate=True))
+
+
+async def _at_rate(
+    name: str, operation: Operation, rate: float, seconds: float, p99_limit: float
+) -> Row:
+    sample = await paced(operation, rate, seconds)
+    passed = not sample.failed and sample.percentile(0.99) <= p99_limit
+    return progress(
+        Row(f"{name} at {rate:.1f}/s", sample, f"p99 <= {p99_limit * 1000:.0f} ms", passed)
+    )
+
+
+async def measure_http(
+    bench: Bench, baseline_rate: float, seconds: float, concurrency: int
+) -> list[Row]:
+    """One round of every HTTP measurement; run on an empty and on a seeded database."""
+    not_measured = f"not measured: {bench.problem}"
+    rows = [
+        await _max_rate("create shipment", bench.create, concurrency, seconds, baseline_rate),
+        await _at_rate("create shipment", bench.create, baseline_rate / 2, seconds, CREATE_P99),
+    ]
+    if bench.in_transit:
+        rows.append(await _at_rate("location scan", bench.scan, SCAN_RATE, seconds, SCAN_P99))
+    else:
+        rows.append(Row(f"location scan at {SCAN_RATE:.1f}/s", None, note=not_measured))
+    rows += [
+        await _max_rate("tracking read", bench.track, concurrency, seconds, TRACK_MIN_RATE),
+        await _at_rate("tracking read", bench.track, TRACK_RATE, seconds, TRACK_P99),
+    ]
+    name = "partner list (limit 20)"
+    if bench.partner is not None:
+        rows.append(await _max_rate(name, bench.list_partner_shipments, concurrency, seconds))
+    else:
+        rows.append(Row(f"{name}, max rate", None, note=not_measured, max_rate=True))
+    return rows

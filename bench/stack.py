@@ -1,0 +1,109 @@
+"""A throwaway FastShip on free ports: embedded servers, the worker and the API as subprocesses."""
+
+import asyncio
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastship.dev import (
+    DATABASE_NAME,
+    create_database_if_missing,
+    wait_for_search_attributes,
+    wait_until_ready,
+)
+from fastship.embedded import (
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    EmbeddedTemporal,
+    free_port,
+    stop_process,
+)
+from migrations import migrate
+
+LOG_TAIL_LINES = 20
+SQLITE_WAL = 2  # byte 18 of an SQLite file header: 1 = rollback journal, 2 = WAL
+
+
+@dataclass(frozen=True)
+class Stack:
+    api_url: str
+    database_url: str
+    temporal_address: str
+    worker: subprocess.Popen[bytes]
+    temporal_wal: bool
+
+    def worker_memory_mib(self) -> float:
+        """The worker's resident memory (VmRSS)."""
+        for line in Path(f"/proc/{self.worker.pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+        raise RuntimeError("the worker has exited")
+
+
+def _uses_wal(sqlite_file: Path) -> bool:
+    with sqlite_file.open("rb") as file:
+        return file.read(20)[18] == SQLITE_WAL
+
+
+@contextmanager
+def running_stack() -> Iterator[Stack]:
+    """Starts everything in a temporary folder; stops and removes it all on the way out."""
+    with ExitStack() as stack:
+        state = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fastship-bench-")))
+        postgres = EmbeddedPostgres(state / "postgres")
+        stack.callback(postgres.stop)
+        redis = EmbeddedRedis(state / "redis", port=free_port(), persist=False)
+        stack.callback(redis.stop)
+        temporal = EmbeddedTemporal(state / "temporal", port=free_port(), ui_port=free_port())
+        stack.callback(temporal.stop)
+
+        asyncio.run(create_database_if_missing(postgres.url("postgres"), DATABASE_NAME))
+        database_url = postgres.url(DATABASE_NAME)
+        asyncio.run(migrate(database_url))
+        asyncio.run(wait_for_search_attributes(temporal.address, "default"))
+
+        api_port = free_port()
+        env = {
+            **os.environ,
+            "ENVIRONMENT": "development",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": redis.url,
+            "TEMPORAL_ADDRESS": temporal.address,
+            "TEMPORAL_NAMESPACE": "default",
+            "API_HOST": "127.0.0.1",
+            "API_PORT": str(api_port),
+            "STATE_DIR": str(state / "app"),
+        }
+        children = {}
+        for name in ("worker", "api"):
+            log = stack.enter_context((state / f"{name}.log").open("wb"))
+            children[name] = subprocess.Popen(
+                [sys.executable, "-m", "fastship", name],
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+            stack.callback(stop_process, children[name])
+        api_url = f"http://127.0.0.1:{api_port}"
+        try:
+            wait_until_ready(f"{api_url}/health/ready", children)
+            yield Stack(
+                api_url=api_url,
+                database_url=database_url,
+                temporal_address=temporal.address,
+                worker=children["worker"],
+                temporal_wal=_uses_wal(state / "temporal" / "temporal.sqlite"),
+            )
+        except Exception:
+            for name in children:  # the logs go with the temporary folder: show their ends
+                lines = (state / f"{name}.log").read_text(errors="replace").splitlines()
+                sys.stderr.write(f"--- last lines of the {name} log ---\n")
+                sys.stderr.writelines(line + "\n" for line in lines[-LOG_TAIL_LINES:])
+            raise

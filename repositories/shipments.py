@@ -1,0 +1,212 @@
+"""Shipments and their timelines."""
+
+import base64
+import binascii
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import ColumnElement, Select, case, func, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from models.domain import ShipmentStatus
+from models.shipments import Shipment, ShipmentEvent
+from models.workflow_io import PlaceShipment, ShipmentEventRecord
+
+ACTIVE: ColumnElement[bool] = Shipment.status.not_in(
+    [ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED]
+)
+WAITING: ColumnElement[bool] = (Shipment.status == ShipmentStatus.PLACED) & (
+    Shipment.partner_id.is_(None)
+)
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+async def insert_shipment(session: AsyncSession, placed: PlaceShipment, tracking_code: str) -> None:
+    order = placed.order
+    session.add(
+        Shipment(
+            id=placed.shipment_id,
+            seller_id=placed.seller_id,
+            status=ShipmentStatus.PLACED,
+            content=order.content,
+            weight=order.weight,
+            destination_zip=order.destination_zip,
+            client_contact_email=order.client_contact_email,
+            client_contact_phone=order.client_contact_phone,
+            tags=order.tags,
+            tracking_code=tracking_code,
+            estimated_delivery=placed.estimated_delivery,
+            idempotency_key=placed.idempotency_key,
+            request_fingerprint=placed.fingerprint,
+            created_at=placed.placed_at,
+            updated_at=placed.placed_at,
+        )
+    )
+    await session.flush()
+
+
+async def get(session: AsyncSession, shipment_id: uuid.UUID) -> Shipment | None:
+    return await session.get(Shipment, shipment_id)
+
+
+async def lock(session: AsyncSession, shipment_id: uuid.UUID) -> Shipment | None:
+    return await session.get(Shipment, shipment_id, with_for_update=True)
+
+
+async def count_events(session: AsyncSession, shipment_id: uuid.UUID) -> int:
+    query = select(func.count()).where(ShipmentEvent.shipment_id == shipment_id)
+    return await session.scalar(query) or 0
+
+
+async def add_event(session: AsyncSession, event: ShipmentEventRecord) -> bool:
+    """Appends the event; False if this sequence number is already stored (a retried write)."""
+    inserted = await session.scalar(
+        insert(ShipmentEvent)
+        .values(**event.model_dump())
+        .on_conflict_do_nothing(constraint="uq_shipment_events_shipment_sequence")
+        .returning(ShipmentEvent.id)
+    )
+    return inserted is not None
+
+
+async def change(session: AsyncSession, shipment_id: uuid.UUID, **values: object) -> None:
+    """Sets columns of one shipment (status, partner, flags, tags)."""
+    await session.execute(
+        update(Shipment).where(Shipment.id == shipment_id).values(**values, updated_at=func.now())
+    )
+
+
+async def waiting_in(session: AsyncSession, zip_codes: list[str], limit: int) -> list[uuid.UUID]:
+    """Shipments waiting for a partner in these zips, oldest first."""
+    query = (
+        select(Shipment.id)
+        .where(WAITING, Shipment.destination_zip.in_(zip_codes))
+        .order_by(Shipment.created_at)
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def get_with_timeline(session: AsyncSession, visible: Select[Shipment]) -> Shipment | None:
+    shipment: Shipment | None = await session.scalar(
+        visible.options(selectinload(Shipment.timeline), selectinload(Shipment.partner))
+    )
+    return shipment
+
+
+def visible_to_seller(shipment_id: uuid.UUID, seller_id: uuid.UUID) -> Select[Shipment]:
+    return select(Shipment).where(Shipment.id == shipment_id, Shipment.seller_id == seller_id)
+
+
+def visible_to_partner(shipment_id: uuid.UUID, partner_id: uuid.UUID) -> Select[Shipment]:
+    return select(Shipment).where(Shipment.id == shipment_id, Shipment.partner_id == partner_id)
+
+
+def by_tracking_code(tracking_code: str) -> Select[Shipment]:
+    return select(Shipment).where(Shipment.tracking_code == tracking_code)
+
+
+@dataclass(frozen=True)
+class ShipmentFilters:
+    status: ShipmentStatus | None = None
+    tag: str | None = None
+    destination_zip: str | None = None
+    q: str | None = None
+    created_after: datetime | None = None
+    created_before: datetime | None = None
+
+
+def encode_cursor(shipment: Shipment) -> str:
+    raw = f"{shipment.created_at.isoformat()}|{shipment.id}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
+        created_at, shipment_id = raw.split("|")
+        position = datetime.fromisoformat(created_at), uuid.UUID(shipment_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+        raise InvalidCursor("The cursor is not one this API gave out") from exc
+    if position[0].tzinfo is None:
+        raise InvalidCursor("The cursor is not one this API gave out")
+    return position
+
+
+def _like_pattern(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+async def list_page(
+    session: AsyncSession,
+    owner: ColumnElement[bool],
+    filters: ShipmentFilters,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Shipment], str | None]:
+    """One page, newest first, and the cursor of the next page (None on the last page)."""
+    query = select(Shipment).where(owner).options(selectinload(Shipment.partner))
+    if filters.status is not None:
+        query = query.where(Shipment.status == filters.status)
+    if filters.tag is not None:
+        query = query.where(Shipment.tags.contains([filters.tag]))
+    if filters.destination_zip is not None:
+        query = query.where(Shipment.destination_zip == filters.destination_zip)
+    if filters.q:
+        query = query.where(Shipment.content.ilike(_like_pattern(filters.q)))
+    if filters.created_after is not None:
+        query = query.where(Shipment.created_at >= filters.created_after)
+    if filters.created_before is not None:
+        query = query.where(Shipment.created_at < filters.created_before)
+    if cursor is not None:
+        query = query.where(tuple_(Shipment.created_at, Shipment.id) < _decode_cursor(cursor))
+    query = query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit + 1)
+    shipments = list(await session.scalars(query))
+    next_cursor = encode_cursor(shipments[limit - 1]) if len(shipments) > limit else None
+    return shipments[:limit], next_cursor
+
+
+async def add_tag(
+    session: AsyncSession, shipment_id: uuid.UUID, seller_id: uuid.UUID, tag: str
+) -> bool:
+    """Adds the tag if missing; False if the seller has no such shipment."""
+    return await _change_tags(
+        session,
+        shipment_id,
+        seller_id,
+        case(
+            (Shipment.tags.any_() == tag, Shipment.tags),
+            else_=func.array_append(Shipment.tags, tag),
+        ),
+    )
+
+
+async def remove_tag(
+    session: AsyncSession, shipment_id: uuid.UUID, seller_id: uuid.UUID, tag: str
+) -> bool:
+    return await _change_tags(
+        session, shipment_id, seller_id, func.array_remove(Shipment.tags, tag)
+    )
+
+
+async def _change_tags(
+    session: AsyncSession, shipment_id: uuid.UUID, seller_id: uuid.UUID, tags: object
+) -> bool:
+    changed = await session.scalar(
+        update(Shipment)
+        .where(Shipment.id == shipment_id, Shipment.seller_id == seller_id)
+        .values(tags=tags, updated_at=func.now())
+        .returning(Shipment.id)
+    )
+    return changed is not None
+
+
+def by_id(shipment_id: uuid.UUID) -> Select[Shipment]:
+    return select(Shipment).where(Shipment.id == shipment_id)
