@@ -16,7 +16,8 @@ WITH partner AS (
 ), shipment AS (
     INSERT INTO shipments (
         id, seller_id, partner_id, status, content, weight, destination_zip,
-        client_contact_email, tracking_code, estimated_delivery, created_at, updated_at
+        client_contact_email, tracking_code, estimated_delivery, request_fingerprint,
+        created_at, updated_at
     )
     SELECT gen_random_uuid(),
            seller.ids[1 + n % cardinality(seller.ids)],
@@ -28,19 +29,20 @@ WITH partner AS (
            'recipient-' || n || '@example.com',
            md5(n || '-' || random()),
            now() - n * interval '1 minute' + interval '3 days',
+           '',
            now() - n * interval '1 minute',
            now() - n * interval '1 minute'
     FROM generate_series(1, :count) AS n, partner, seller
     RETURNING id, status, created_at
 )
-INSERT INTO shipment_events (id, shipment_id, event_key, status, description, actor, occurred_at)
-SELECT gen_random_uuid(), shipment.id, event.status || '-' || event.position, event.status,
-       'Seeded', 'seed', shipment.created_at + event.position * interval '1 hour'
+INSERT INTO shipment_events (id, shipment_id, sequence, status, description, actor, occurred_at)
+SELECT gen_random_uuid(), shipment.id, event.sequence, event.status,
+       'Seeded', 'seed', shipment.created_at + event.sequence * interval '1 hour'
 FROM shipment CROSS JOIN LATERAL unnest(
     CASE WHEN shipment.status = 'delivered'
          THEN ARRAY['placed', 'in_transit', 'out_for_delivery', 'delivered']
          ELSE ARRAY['placed', 'cancelled'] END
-) WITH ORDINALITY AS event(status, position)
+) WITH ORDINALITY AS event(status, sequence)
 """)
 
 

@@ -14,7 +14,7 @@ from bench.report import Row, progress, say
 PASSWORD = "correct horse 42"  # noqa: S105 - bench accounts only
 ACCOUNTS = 4  # sellers and partners each: the first of each drives the load, all own seeded rows
 ZIP_CODES = [str(10001 + index) for index in range(ACCOUNTS)]  # one per partner
-CAPACITY = 1_000_000  # no bench shipment waits for room
+CAPACITY = 10_000  # the most the API accepts: shipments past it wait for room, still open
 IN_TRANSIT = 50  # shipments taking location scans, each about once a second at SCAN_RATE
 SCAN_RATE = 50.0
 TRACK_RATE = 500.0

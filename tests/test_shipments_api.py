@@ -9,34 +9,22 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from temporalio.client import Client, WorkflowExecutionStatus
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
+from temporalio.api.sdk.v1 import WorkflowMetadata
+from temporalio.client import Client
 
-from fastship.embedded import free_port, temporal_cli_path
+from fastship.embedded import free_port
 from fastship.settings import Settings
 from models.domain import SearchAttributes
 from models.shipments import Shipment
 from tests.conftest import SignUp
 from tests.helpers import eventually, serve_api
-
-SHIPMENT = "/api/v1/shipment"
-
-VALID = {
-    "content": "Two hardcover books",
-    "weight": 1.2,
-    "destination_zip": "10001",
-    "client_contact_email": "ana@example.com",
-    "client_contact_phone": "+14155550123",
-    "tags": ["fragile", "gift", "fragile"],
-}
+from tests.shipments import SHIPMENT, VALID, create, created
 
 
-async def _create(
-    api: httpx.AsyncClient, auth: dict[str, str], body: dict[str, Any] = VALID, key: str = ""
-) -> httpx.Response:
-    headers = auth | ({"Idempotency-Key": key} if key else {})
-    return await api.post(SHIPMENT, json=body, headers=headers)
+@pytest.fixture(autouse=True)
+async def serving_partner(partner_auth: dict[str, str]) -> dict[str, str]:
+    """Every shipment here goes to a zip a partner serves."""
+    return partner_auth
 
 
 async def _count_shipments(sessions: async_sessionmaker[AsyncSession]) -> int:
@@ -44,10 +32,14 @@ async def _count_shipments(sessions: async_sessionmaker[AsyncSession]) -> int:
         return await session.scalar(select(func.count()).select_from(Shipment)) or 0
 
 
-async def test_created_shipment_is_placed_and_readable_by_its_owner(
-    api: httpx.AsyncClient, seller_auth: dict[str, str]
+async def _workflow_ids(temporal: Client, query: str) -> list[str]:
+    return [execution.id async for execution in temporal.list_workflows(query)]
+
+
+async def test_created_shipment_is_assigned_and_readable_by_its_owner(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str]
 ) -> None:
-    response = await _create(api, seller_auth)
+    response = await create(api, seller_auth)
 
     assert response.status_code == 201
     shipment = response.json()
@@ -55,17 +47,18 @@ async def test_created_shipment_is_placed_and_readable_by_its_owner(
     assert shipment["status"] == "placed"
     assert shipment["weight"] == 1.2
     assert shipment["tags"] == ["fragile", "gift"]
-    assert shipment["partner_id"] is None
+    partner = (await api.get("/api/v1/partner/me", headers=partner_auth)).json()
+    assert shipment["partner"] == {"id": partner["id"], "name": "Swift Couriers"}
     assert len(shipment["tracking_code"]) >= 22  # at least 128 random bits, base64url
-    created = datetime.fromisoformat(shipment["created_at"])
+    created_at = datetime.fromisoformat(shipment["created_at"])
     estimate = datetime.fromisoformat(shipment["estimated_delivery"])
-    assert abs(estimate - created - timedelta(days=3)) < timedelta(seconds=5)
+    assert estimate - created_at == timedelta(days=3)
 
     me = (await api.get("/api/v1/seller/me", headers=seller_auth)).json()
-    [event] = shipment["timeline"]  # the workflow recorded it before the 201
-    assert event["status"] == "placed"
-    assert event["actor"] == f"seller:{me['id']}"
-    assert event["description"] == "Shipment placed"
+    assignment, placed = shipment["timeline"]  # stored by the workflow before the 201
+    assert placed == placed | {"sequence": 1, "status": "placed", "actor": f"seller:{me['id']}"}
+    assert assignment["sequence"] == 2
+    assert assignment["description"] == "Assigned to delivery partner Swift Couriers"
 
     read = await api.get(response.headers["location"], headers=seller_auth)
     assert read.status_code == 200
@@ -73,23 +66,27 @@ async def test_created_shipment_is_placed_and_readable_by_its_owner(
 
 
 async def test_tracking_codes_differ(api: httpx.AsyncClient, seller_auth: dict[str, str]) -> None:
-    first = (await _create(api, seller_auth)).json()
-    second = (await _create(api, seller_auth)).json()
+    first = await created(api, seller_auth)
+    second = await created(api, seller_auth)
     assert first["id"] != second["id"]
     assert first["tracking_code"] != second["tracking_code"]
 
 
 async def test_operators_find_the_shipment_workflow_by_its_search_attributes(
-    api: httpx.AsyncClient, seller_auth: dict[str, str], temporal: Client
+    api: httpx.AsyncClient,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+    temporal: Client,
 ) -> None:
-    shipment = (await _create(api, seller_auth)).json()
+    shipment = await created(api, seller_auth)
     seller_id = (await api.get("/api/v1/seller/me", headers=seller_auth)).json()["id"]
+    partner_id = (await api.get("/api/v1/partner/me", headers=partner_auth)).json()["id"]
 
-    async def search() -> list[str]:
-        query = f'ShipmentStatus="placed" AND SellerId="{seller_id}" AND DestinationZip="10001"'
-        return [execution.id async for execution in temporal.list_workflows(query)]
-
-    found = await eventually(search, lambda ids: len(ids) == 1)
+    query = (
+        f'ShipmentStatus="placed" AND SellerId="{seller_id}" AND DestinationZip="10001" '
+        f'AND PartnerId="{partner_id}"'
+    )
+    found = await eventually(lambda: _workflow_ids(temporal, query), lambda ids: len(ids) == 1)
     assert found == [f"shipment-{shipment['id']}"]
 
     description = await temporal.get_workflow_handle(found[0]).describe()
@@ -100,12 +97,44 @@ async def test_operators_find_the_shipment_workflow_by_its_search_attributes(
     assert "1.2" in summary
     assert "ana@example.com" not in summary
     assert "+14155550123" not in summary
+    handle = temporal.get_workflow_handle(found[0])
+    metadata = await handle.query("__temporal_workflow_metadata", result_type=WorkflowMetadata)
+    assert "placed" in metadata.current_details
+    assert partner_id in metadata.current_details
+
+
+async def test_a_zip_no_partner_serves_is_refused_and_nothing_is_left(
+    api: httpx.AsyncClient,
+    seller_auth: dict[str, str],
+    sessions: async_sessionmaker[AsyncSession],
+    temporal: Client,
+) -> None:
+    response = await create(api, seller_auth, VALID | {"destination_zip": "99999"}, key="k-99999")
+
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["detail"] == "No delivery partner serves zip 99999"
+    assert await _count_shipments(sessions) == 0
+    assert await _workflow_ids(temporal, 'ExecutionStatus="Running"') == []
+
+
+async def test_a_refused_key_works_once_a_partner_serves_the_zip(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], sign_up_partner: SignUp
+) -> None:
+    body = VALID | {"destination_zip": "60601"}
+    assert (await create(api, seller_auth, body, key="chicago-1")).status_code == 422
+
+    await sign_up_partner(["60601"])
+    response = await create(api, seller_auth, body, key="chicago-1")
+
+    assert response.status_code == 201
+    assert response.json()["partner"] is not None
 
 
 async def test_another_sellers_shipment_is_not_found(
     api: httpx.AsyncClient, seller_auth: dict[str, str], sign_up_seller: SignUp
 ) -> None:
-    location = (await _create(api, seller_auth)).headers["location"]
+    location = (await create(api, seller_auth)).headers["location"]
     stranger = await sign_up_seller()
 
     response = await api.get(location, headers=stranger)
@@ -126,19 +155,26 @@ async def test_unknown_and_malformed_ids(
     assert "path.shipment_id" in malformed.json()["detail"]
 
 
-async def test_creating_needs_a_seller_token(api: httpx.AsyncClient) -> None:
-    response = await api.post(SHIPMENT, json=VALID)
-    assert response.status_code == 401
+async def test_creating_needs_a_seller_token(
+    api: httpx.AsyncClient, partner_auth: dict[str, str]
+) -> None:
+    assert (await api.post(SHIPMENT, json=VALID)).status_code == 401
+    assert (await api.post(SHIPMENT, json=VALID, headers=partner_auth)).status_code == 403
 
 
 @pytest.mark.parametrize(
     ("change", "field"),
     [
         ({"weight": 0}, "body.weight"),
+        ({"weight": 0.0004}, "body.weight"),
         ({"weight": 25.001}, "body.weight"),
         ({"weight": "heavy"}, "body.weight"),
+        ({"weight": "1.2"}, "body.weight"),
+        ({"weight": True}, "body.weight"),
         ({"content": ""}, "body.content"),
         ({"content": "x" * 501}, "body.content"),
+        ({"content": "books\x00"}, "body.content"),
+        ({"content": "books\x1b[31m"}, "body.content"),
         ({"destination_zip": "12"}, "body.destination_zip"),
         ({"destination_zip": "100-01"}, "body.destination_zip"),
         ({"destination_zip": 10001}, "body.destination_zip"),
@@ -154,7 +190,7 @@ async def test_invalid_shipment_is_refused_and_nothing_is_stored(
     change: dict[str, Any],
     field: str,
 ) -> None:
-    response = await _create(api, seller_auth, VALID | change)
+    response = await create(api, seller_auth, VALID | change)
 
     assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
@@ -166,9 +202,27 @@ async def test_boundary_values_are_accepted(
     api: httpx.AsyncClient, seller_auth: dict[str, str]
 ) -> None:
     body = VALID | {"weight": 25, "content": "x" * 500, "destination_zip": "sw1a1aa"}
-    response = await _create(api, seller_auth, body)
+    response = await create(api, seller_auth, body)
     assert response.status_code == 201
     assert response.json()["destination_zip"] == "SW1A1AA"
+
+
+@pytest.mark.parametrize(
+    ("sent", "stored"), [(0.30000000000000004, 0.3), (1.23456, 1.235), (0.0005, 0.001)]
+)
+async def test_weights_of_any_precision_are_stored_to_the_gram(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], sent: float, stored: float
+) -> None:
+    shipment = await created(api, seller_auth, VALID | {"weight": sent})
+    assert shipment["weight"] == stored
+
+
+async def test_the_weight_is_documented_as_a_number(api: httpx.AsyncClient) -> None:
+    schema = (await api.get("/api/v1/openapi.json")).json()["components"]["schemas"]
+    weight = schema["ShipmentCreate"]["properties"]["weight"]
+    assert weight["type"] == "number"
+    assert weight["exclusiveMinimum"] == 0
+    assert weight["maximum"] == 25
 
 
 async def test_replaying_an_idempotency_key_returns_the_first_shipment(
@@ -177,102 +231,99 @@ async def test_replaying_an_idempotency_key_returns_the_first_shipment(
     sessions: async_sessionmaker[AsyncSession],
     temporal: Client,
 ) -> None:
-    first = await _create(api, seller_auth, key="order-1001")
-    again = await _create(api, seller_auth, key="order-1001")
+    first = await create(api, seller_auth, key="order-1001")
+    reordered = VALID | {"tags": ["gift", "fragile"], "weight": 1.2000001}
+    again = await create(api, seller_auth, reordered, key="order-1001")
 
     assert first.status_code == again.status_code == 201
-    assert again.json()["id"] == first.json()["id"]
+    assert again.json() == first.json()
     assert await _count_shipments(sessions) == 1
-    executions = [
-        execution
-        async for execution in temporal.list_workflows(
-            f'WorkflowId="shipment-{first.json()["id"]}"'
-        )
-    ]
-    assert len(executions) == 1
+    workflows = await _workflow_ids(temporal, f'WorkflowId="shipment-{first.json()["id"]}"')
+    assert len(workflows) == 1
 
 
-async def test_concurrent_creates_with_one_idempotency_key_make_one_shipment(
-    api: httpx.AsyncClient, seller_auth: dict[str, str], sessions: async_sessionmaker[AsyncSession]
+async def test_twenty_concurrent_creates_with_one_key_make_one_shipment(
+    api: httpx.AsyncClient,
+    seller_auth: dict[str, str],
+    sessions: async_sessionmaker[AsyncSession],
+    temporal: Client,
 ) -> None:
     responses = await asyncio.gather(
-        *(_create(api, seller_auth, key="order-race") for _ in range(8))
+        *(create(api, seller_auth, key="order-race") for _ in range(20))
     )
 
     assert {response.status_code for response in responses} == {201}
     assert len({response.json()["id"] for response in responses}) == 1
     assert await _count_shipments(sessions) == 1
+    seller_id = (await api.get("/api/v1/seller/me", headers=seller_auth)).json()["id"]
+    workflows = await eventually(
+        lambda: _workflow_ids(temporal, f'SellerId="{seller_id}"'), lambda ids: len(ids) >= 1
+    )
+    assert len(workflows) == 1
 
 
 async def test_replaying_a_key_after_the_workflow_closed_returns_the_shipment(
-    api: httpx.AsyncClient, seller_auth: dict[str, str], temporal: Client
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str]
 ) -> None:
-    first = (await _create(api, seller_auth, key="order-1004")).json()
-    await temporal.get_workflow_handle(f"shipment-{first['id']}").terminate("closed for the test")
+    first = (await create(api, seller_auth, key="order-1004")).json()
+    cancelled = await api.post(f"{SHIPMENT}/{first['id']}/cancel", headers=seller_auth)
+    assert cancelled.status_code == 200
 
-    again = await _create(api, seller_auth, key="order-1004")
+    again = await create(api, seller_auth, key="order-1004")
 
     assert again.status_code == 201
     assert again.json()["id"] == first["id"]
+    assert again.json()["status"] == "cancelled"
+    other_body = await create(api, seller_auth, VALID | {"weight": 3}, key="order-1004")
+    assert other_body.status_code == 422
 
 
-async def test_an_idempotency_key_reused_for_another_request_conflicts(
+async def test_an_idempotency_key_reused_for_another_request_is_refused(
     api: httpx.AsyncClient, seller_auth: dict[str, str], sessions: async_sessionmaker[AsyncSession]
 ) -> None:
-    await _create(api, seller_auth, key="order-1002")
+    await create(api, seller_auth, key="order-1002")
 
-    response = await _create(api, seller_auth, VALID | {"weight": 2}, key="order-1002")
+    response = await create(api, seller_auth, VALID | {"weight": 2}, key="order-1002")
 
-    assert response.status_code == 409
+    assert response.status_code == 422
     assert response.headers["content-type"] == "application/problem+json"
     assert "Idempotency-Key" in response.json()["detail"]
     assert await _count_shipments(sessions) == 1
 
 
+@pytest.mark.parametrize("key", ["", " ", "with space", "é", "x" * 256, "tab\tkey"])
+async def test_malformed_idempotency_keys_are_refused(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], key: str
+) -> None:
+    response = await api.post(
+        SHIPMENT, json=VALID, headers=seller_auth | {"Idempotency-Key": key.encode()}
+    )
+    assert response.status_code == 422
+    assert "Idempotency-Key" in response.json()["detail"]
+
+
 async def test_idempotency_keys_belong_to_one_seller(
     api: httpx.AsyncClient, seller_auth: dict[str, str], sign_up_seller: SignUp
 ) -> None:
-    mine = await _create(api, seller_auth, key="order-1003")
-    theirs = await _create(api, await sign_up_seller(), key="order-1003")
+    mine = await create(api, seller_auth, key="order-1003")
+    theirs = await create(api, await sign_up_seller(), key="order-1003")
     assert theirs.status_code == 201
     assert theirs.json()["id"] != mine.json()["id"]
 
 
-async def test_with_temporal_unreachable_the_create_fails_cleanly_and_stores_nothing(
+async def test_with_temporal_unreachable_the_create_answers_503_and_stores_nothing(
     settings: Settings, sessions: async_sessionmaker[AsyncSession], seller_auth: dict[str, str]
 ) -> None:
-    unreachable = settings.model_copy(update={"temporal_address": f"127.0.0.1:{free_port()}"})
+    unreachable = settings.model_copy(
+        update={
+            "temporal_address": f"127.0.0.1:{free_port()}",
+            "workflow_command_timeout": timedelta(seconds=2),
+        }
+    )
     async with serve_api(unreachable) as api:
-        response = await _create(api, seller_auth)
+        response = await create(api, seller_auth, key="order-offline")
 
     assert response.status_code == 503
     assert response.headers["content-type"] == "application/problem+json"
-    assert "no shipment was created" in response.json()["detail"]
+    assert "retry with the same Idempotency-Key" in response.json()["detail"]
     assert await _count_shipments(sessions) == 0
-
-
-async def test_with_no_worker_running_the_create_answers_with_what_is_stored(
-    settings: Settings, seller_auth: dict[str, str]
-) -> None:
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli_path(),
-        search_attributes=SearchAttributes.ALL,
-        data_converter=pydantic_data_converter,
-        dev_server_log_level="error",
-    ) as workerless:
-        no_worker = settings.model_copy(
-            update={
-                "temporal_address": workerless.client.service_client.config.target_host,
-                "create_confirmation_timeout": timedelta(seconds=1),
-            }
-        )
-        async with serve_api(no_worker) as api:
-            response = await _create(api, seller_auth)
-            shipment = response.json()
-            handle = workerless.client.get_workflow_handle(f"shipment-{shipment['id']}")
-            description = await handle.describe()
-
-    assert response.status_code == 201
-    assert shipment["status"] == "placed"
-    assert shipment["timeline"] == []  # recorded once a worker picks the workflow up
-    assert description.status is WorkflowExecutionStatus.RUNNING

@@ -54,9 +54,12 @@ def _refusal(refusal: Refusal, message: str) -> ApplicationError:
     return ApplicationError(message, type=refusal, non_retryable=True)
 
 
-def _as_refusal(error: ActivityError) -> ApplicationError:
-    """An activity's non-retryable refusal, re-raised so the Update fails with it."""
-    cause = error.cause
+def _as_refusal(error: ActivityError | ApplicationError) -> ApplicationError:
+    """An activity's non-retryable refusal, re-raised so the Update fails with it.
+
+    (A local activity's failure arrives as its ApplicationError; a remote one's wrapped.)
+    """
+    cause = error.cause if isinstance(error, ActivityError) else error
     if isinstance(cause, ApplicationError) and cause.type in set(Refusal):
         return _refusal(Refusal(cause.type), cause.message)
     raise error
@@ -102,10 +105,10 @@ class ShipmentWorkflow:
                     Placement,
                     "Store the shipment and try to assign a partner",
                 )
-            except ActivityError as error:
+            except (ActivityError, ApplicationError) as error:
                 self._refused = _as_refusal(error)
         if self._placement is None:
-            # Nothing was stored; the create's Update answers with the refusal.
+            # Nothing was stored: the create's Update answers with the refusal, then the run fails.
             await workflow.wait_condition(workflow.all_handlers_finished)
             raise self._refused or ApplicationError("the shipment was not placed")
         self._status = self._placement.status
@@ -231,7 +234,7 @@ class ShipmentWorkflow:
                 bool,
                 f"Record {status}" if status is not self._status else "Record a location scan",
             )
-        except ActivityError as error:
+        except (ActivityError, ApplicationError) as error:
             raise _as_refusal(error) from None
         self._sequence = sequence
         if status is DELIVERED:
