@@ -5,6 +5,7 @@ The targets are the "Performance targets" of ../shared/docs/architecture.md.
 
 import argparse
 import asyncio
+import os
 import signal
 import uuid
 
@@ -86,6 +87,8 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     say("")
     header = ["Memory", "open workflows", "MiB", "target", "result", "notes"]
     say(table(header, [memory], numbers=range(1, 3)))
+    load = ", ".join(f"{average:.1f}" for average in os.getloadavg())
+    say(f"\nLoad average now (1, 5, 15 min): {load}; other work on the machine skews the figures.")
 
 
 def main() -> None:
@@ -101,11 +104,15 @@ def main() -> None:
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # stop like Ctrl-C: all cleaned up
     say("Starting PostgreSQL, Redis, Temporal, the worker and the API in a temporary folder...")
-    with running_stack() as stack:
-        journal = "WAL" if stack.temporal_wal else "rollback journal, NOT WAL"
-        say(f"Up. Temporal dev server on SQLite ({journal}).")
-        asyncio.run(measure(stack, args))
-        say("Stopping...")
+    try:
+        with running_stack() as stack:
+            journal = "WAL" if stack.temporal_wal else "rollback journal, NOT WAL"
+            say(f"Up. Temporal dev server on SQLite ({journal}).")
+            asyncio.run(measure(stack, args))
+            say("Stopping...")
+    except KeyboardInterrupt:
+        say("Interrupted; everything the bench started is stopped.")
+        raise SystemExit(130) from None
 
 
 main()

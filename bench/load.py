@@ -8,6 +8,8 @@ from collections import Counter
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
+DRAIN_SECONDS = 5.0
+
 Operation = Callable[[int], Awaitable[object]]
 """One request; its argument is the request's sequence number, and raising marks a failure."""
 
@@ -72,7 +74,8 @@ async def paced(operation: Operation, rate: float, seconds: float) -> Sample:
     """Starts operations at a fixed rate whatever the answers take (open loop).
 
     Latency counts from the moment an operation was due, so a server that falls behind is not
-    hidden by a sender that waits for it.
+    hidden by a sender that waits for it. Operations still running DRAIN_SECONDS after the last
+    one was due are cancelled and counted as failures.
     """
     sample = Sample()
     start = time.perf_counter()
@@ -81,6 +84,11 @@ async def paced(operation: Operation, rate: float, seconds: float) -> Sample:
         due = start + index / rate
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         tasks.append(asyncio.create_task(_timed(operation, index, due, sample)))
-    await asyncio.gather(*tasks)
+    _, unfinished = await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
+    for task in unfinished:
+        task.cancel()
+    await asyncio.gather(*unfinished, return_exceptions=True)
+    if unfinished:
+        sample.failures[f"unfinished after {DRAIN_SECONDS:.0f} s"] += len(unfinished)
     sample.elapsed = time.perf_counter() - start
     return sample

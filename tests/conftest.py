@@ -17,6 +17,7 @@ from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from fastship.database import create_engine, create_session_factory
@@ -112,7 +113,11 @@ async def empty_tables(
     """Each test starts with no rows and no running workflow."""
     yield
     async for execution in temporal.list_workflows('ExecutionStatus="Running"'):
-        await temporal.get_workflow_handle(execution.id).terminate("test finished")
+        try:
+            await temporal.get_workflow_handle(execution.id).terminate("test finished")
+        except RPCError as exc:  # it completed since it was listed
+            if exc.status is not RPCStatusCode.NOT_FOUND:
+                raise
     tables = ", ".join(table.name for table in metadata.sorted_tables)
     async with sessions.begin() as session:
         await session.execute(text(f"TRUNCATE {tables} CASCADE"))

@@ -165,8 +165,11 @@ async def report_event(
     settings: SettingsDep,
 ) -> ShipmentRead:
     visible = shipments.visible_to_partner(shipment_id, partner.id)
-    if await session.scalar(visible) is None:
+    shipment = await session.scalar(visible)
+    if shipment is None:
         raise NotFound("No such shipment assigned to you")
+    if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
+        raise Conflict(f"The shipment is {shipment.status}; it cannot change any more")
     if body.status is None and body.location_zip is None:
         raise Unprocessable("Give a `status`, or a `location_zip` for a location scan")
     if body.status is ShipmentStatus.DELIVERED:
@@ -203,8 +206,13 @@ async def cancel_shipment(
     body: ShipmentCancel | None = None,
 ) -> ShipmentRead:
     visible = shipments.visible_to_seller(shipment_id, seller.id)
-    if await session.scalar(visible) is None:
+    shipment = await session.scalar(visible)
+    if shipment is None:
         raise NotFound("No such shipment of yours")
+    if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
+        if shipment.status is ShipmentStatus.CANCELLED:
+            raise Conflict("The shipment is already cancelled")
+        raise Conflict(f"The shipment is {shipment.status}; it cannot change any more")
     request = CancelRequest(seller_id=seller.id, reason=body.reason if body else None)
     await service.command(
         session,
