@@ -1,0 +1,115 @@
+"""`/seller/shipments` and `/partner/shipments`: filters and cursor pagination; tags."""
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.shipments import SHIPMENT, VALID, created, reported
+
+
+async def _ids(api: httpx.AsyncClient, auth: dict[str, str], role: str, **params: Any) -> list[str]:
+    response = await api.get(f"/api/v1/{role}/shipments", params=params, headers=auth)
+    assert response.status_code == 200, response.text
+    return [item["id"] for item in response.json()["items"]]
+
+
+async def test_lists_filter_by_status_tag_zip_text_and_time(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], sign_up_partner: Any
+) -> None:
+    partner = await sign_up_partner(["10001", "10002"])
+    books = await created(api, seller_auth, VALID | {"tags": ["gift"]})
+    lamp = await created(
+        api,
+        seller_auth,
+        VALID | {"content": "A 100% brass lamp", "destination_zip": "10002", "tags": ["fragile"]},
+    )
+    await reported(api, partner, lamp["id"], status="in_transit")
+
+    for role, auth in (("seller", seller_auth), ("partner", partner)):
+        assert await _ids(api, auth, role) == [lamp["id"], books["id"]]
+        assert await _ids(api, auth, role, status="in_transit") == [lamp["id"]]
+        assert await _ids(api, auth, role, tag="gift") == [books["id"]]
+        assert await _ids(api, auth, role, destination_zip="10002") == [lamp["id"]]
+        assert await _ids(api, auth, role, q="BRASS") == [lamp["id"]]
+        assert await _ids(api, auth, role, q="100%") == [lamp["id"]]
+        assert await _ids(api, auth, role, q="_") == []
+        assert await _ids(api, auth, role, created_after=lamp["created_at"]) == [lamp["id"]]
+        assert await _ids(api, auth, role, created_before=lamp["created_at"]) == [books["id"]]
+
+
+async def test_pages_follow_the_next_link_without_gaps_or_repeats(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str]
+) -> None:
+    made = [(await created(api, seller_auth))["id"] for _ in range(5)]
+
+    seen: list[str] = []
+    url: str | None = "/api/v1/seller/shipments?limit=2"
+    pages = 0
+    while url is not None:
+        page = (await api.get(url, headers=seller_auth)).json()
+        seen += [item["id"] for item in page["items"]]
+        url = page["next"]
+        pages += 1
+
+    assert seen == made[::-1]
+    assert pages == 3
+
+
+async def test_a_list_shows_no_one_elses_shipments(
+    api: httpx.AsyncClient,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+    sign_up_seller: Any,
+    sign_up_partner: Any,
+) -> None:
+    await created(api, seller_auth)
+    assert await _ids(api, await sign_up_seller(), "seller") == []
+    assert await _ids(api, await sign_up_partner(["10001"]), "partner") == []
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"cursor": "garbage"},
+        {"limit": 0},
+        {"limit": 101},
+        {"status": "lost"},
+        {"tag": "urgent"},
+        {"created_after": "yesterday"},
+        {"created_after": "2026-11-26T00:00:00"},
+        {"q": "nul\x00"},
+    ],
+)
+async def test_bad_list_parameters_are_refused(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], params: dict[str, Any]
+) -> None:
+    response = await api.get("/api/v1/seller/shipments", params=params, headers=seller_auth)
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_an_old_time_window_is_empty(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str]
+) -> None:
+    await created(api, seller_auth)
+    before = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    assert await _ids(api, seller_auth, "seller", created_before=before) == []
+
+
+async def test_sellers_add_and_remove_tags(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str]
+) -> None:
+    shipment = await created(api, seller_auth)
+    tags = f"{SHIPMENT}/{shipment['id']}/tags"
+
+    added = await api.post(tags, json={"tag": "express"}, headers=seller_auth)
+    again = await api.post(tags, json={"tag": "express"}, headers=seller_auth)
+    assert added.status_code == again.status_code == 200
+    assert again.json()["tags"] == ["fragile", "gift", "express"]
+
+    removed = await api.delete(f"{tags}/gift", headers=seller_auth)
+    assert removed.json()["tags"] == ["fragile", "express"]
+    assert (await api.post(tags, json={"tag": "urgent"}, headers=seller_auth)).status_code == 422
+    assert (await api.delete(f"{tags}/urgent", headers=seller_auth)).status_code == 422
