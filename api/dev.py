@@ -5,7 +5,7 @@ Not mounted when ENVIRONMENT=production.
 
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, EmailStr
@@ -33,7 +33,8 @@ async def read_outbox(
     recipient: Annotated[EmailStr | None, Query(description="An email address")] = None,
     phone: Annotated[str | None, Query(pattern=r"^\+[1-9][0-9]{6,14}$")] = None,
     shipment_id: uuid.UUID | None = None,
+    channel: Literal["email", "sms"] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[OutboxMessageRead]:
-    messages = await outbox.latest(session, recipient or phone, shipment_id, limit)
+    messages = await outbox.latest(session, recipient or phone, shipment_id, channel, limit)
     return [OutboxMessageRead.model_validate(message) for message in messages]

@@ -16,8 +16,16 @@ from temporalio.worker import Worker
 
 from bench.baseline import TASK_QUEUE, PingWorkflow, ping
 from bench.database import seed_shipments
-from bench.load import Sample, saturate
-from bench.report import Row, comparison_table, measurements_table, progress, say, table
+from bench.load import MAX_IN_FLIGHT, Sample, saturate
+from bench.report import (
+    Row,
+    comparison_table,
+    measurements_table,
+    progress,
+    say,
+    table,
+    verdict,
+)
 from bench.scenarios import measure_http, prepare
 from bench.stack import Stack, running_stack
 
@@ -48,7 +56,7 @@ async def measure_memory(
         f"{running.count:,}",
         f"{rss:.0f}",
         f"<= {MEMORY_LIMIT_MIB} MiB at {MEMORY_TARGET_WORKFLOWS:,}",
-        ("PASS" if rss <= MEMORY_LIMIT_MIB else "FAIL") + (" (scaled down)" if scaled else ""),
+        verdict(rss <= MEMORY_LIMIT_MIB) + (" (scaled down)" if scaled else ""),
         f"{create.failed} creates failed" if create.failed else "",
     ]
 
@@ -56,7 +64,9 @@ async def measure_memory(
 async def measure(stack: Stack, args: argparse.Namespace) -> None:
     temporal = await Client.connect(stack.temporal_address)
     engine = create_async_engine(stack.database_url)
-    limits = httpx.Limits(max_connections=200, max_keepalive_connections=200)
+    # Idle connections are dropped before uvicorn's 5 s keep-alive timeout closes them, or a
+    # request may race the server's close and fail with ReadError.
+    limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, keepalive_expiry=2)
     client = httpx.AsyncClient(base_url=f"{stack.api_url}/api/v1", limits=limits, timeout=30)
     try:
         say(f"Baseline: one-activity workflows, {args.concurrency} at a time...")
@@ -115,4 +125,5 @@ def main() -> None:
         raise SystemExit(130) from None
 
 
-main()
+if __name__ == "__main__":
+    main()

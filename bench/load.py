@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 DRAIN_SECONDS = 5.0
+MAX_IN_FLIGHT = 100  # paced operations running at once (HTTP: connections)
 
 Operation = Callable[[int], Awaitable[object]]
 """One request; its argument is the request's sequence number, and raising marks a failure."""
@@ -19,6 +20,7 @@ class Sample:
     latencies: list[float] = field(default_factory=list)
     failures: Counter[str] = field(default_factory=Counter)
     elapsed: float = 0.0
+    sender_lag: float = 0.0  # paced only: how late the sender started an operation, at worst
 
     @property
     def failed(self) -> int:
@@ -73,17 +75,25 @@ async def saturate(
 async def paced(operation: Operation, rate: float, seconds: float) -> Sample:
     """Starts operations at a fixed rate whatever the answers take (open loop).
 
-    Latency counts from the moment an operation was due, so a server that falls behind is not
-    hidden by a sender that waits for it. Operations still running DRAIN_SECONDS after the last
-    one was due are cancelled and counted as failures.
+    At most MAX_IN_FLIGHT run at once; the others wait their turn. Latency counts from the
+    moment an operation was due, so a server that falls behind is not hidden by a sender that
+    waits for it. Operations unfinished DRAIN_SECONDS after the last start are cancelled and
+    counted as failures.
     """
     sample = Sample()
+    slots = asyncio.Semaphore(MAX_IN_FLIGHT)
+
+    async def bounded(index: int) -> object:
+        async with slots:
+            return await operation(index)
+
     start = time.perf_counter()
     tasks = []
     for index in range(round(rate * seconds)):
         due = start + index / rate
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        tasks.append(asyncio.create_task(_timed(operation, index, due, sample)))
+        sample.sender_lag = max(sample.sender_lag, time.perf_counter() - due)
+        tasks.append(asyncio.create_task(_timed(bounded, index, due, sample)))
     _, unfinished = await asyncio.wait(tasks, timeout=DRAIN_SECONDS)
     for task in unfinished:
         task.cancel()

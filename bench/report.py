@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bench.load import Sample
 
 MAX_RATE_DROP = 0.10  # a seeded database may slow a maximum rate by at most this much
+SENDER_LAG_NOTED = 0.1  # seconds; beyond this the paced figures measure the bench as well
 
 
 def say(text: str) -> None:
@@ -24,9 +25,13 @@ class Row:
 
     @property
     def notes(self) -> str:
-        if self.sample is None or not self.sample.failures:
+        if self.sample is None:
             return self.note
-        return ", ".join(f"{label} x{n}" for label, n in self.sample.failures.most_common())
+        notes = [f"{label} x{n}" for label, n in self.sample.failures.most_common()]
+        if self.sample.sender_lag > SENDER_LAG_NOTED:
+            lag = self.sample.sender_lag
+            notes.append(f"the bench fell {lag:.1f} s behind its schedule: latencies include it")
+        return ", ".join(notes)
 
 
 def progress(row: Row) -> Row:

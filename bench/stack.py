@@ -25,6 +25,7 @@ from fastship.embedded import (
 )
 from migrations import migrate
 
+NAMESPACE = "default"
 LOG_TAIL_LINES = 20
 SQLITE_WAL = 2  # byte 18 of an SQLite file header: 1 = rollback journal, 2 = WAL
 
@@ -65,7 +66,7 @@ def running_stack() -> Iterator[Stack]:
         asyncio.run(create_database_if_missing(postgres.url("postgres"), DATABASE_NAME))
         database_url = postgres.url(DATABASE_NAME)
         asyncio.run(migrate(database_url))
-        asyncio.run(wait_for_search_attributes(temporal.address, "default"))
+        asyncio.run(wait_for_search_attributes(temporal.address, NAMESPACE))
 
         api_port = free_port()
         env = {
@@ -74,7 +75,7 @@ def running_stack() -> Iterator[Stack]:
             "DATABASE_URL": database_url,
             "REDIS_URL": redis.url,
             "TEMPORAL_ADDRESS": temporal.address,
-            "TEMPORAL_NAMESPACE": "default",
+            "TEMPORAL_NAMESPACE": NAMESPACE,
             "API_HOST": "127.0.0.1",
             "API_PORT": str(api_port),
             "STATE_DIR": str(state / "app"),

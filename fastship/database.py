@@ -13,8 +13,9 @@ from fastship.settings import Settings
 def create_engine(settings: Settings) -> AsyncEngine:
     return create_async_engine(
         settings.database_url,
-        pool_size=10,
-        max_overflow=20,
+        # Kept open under load: overflow connections are closed on return, costing a new session.
+        pool_size=20,
+        max_overflow=10,
         pool_pre_ping=True,
         # Errors and logs never carry the statement's parameters (hashes, recipients' contacts).
         hide_parameters=True,

@@ -146,6 +146,9 @@ class EmbeddedTemporal:
             "--port", str(self.port),
             "--ui-port", str(self.ui_port),
             "--db-filename", str(self.data_dir / "temporal.sqlite"),
+            # WAL: a one-activity workflow ran about twice as fast here as in rollback-journal mode.
+            "--sqlite-pragma", "journal_mode=wal",
+            "--sqlite-pragma", "synchronous=normal",
             "--log-level", "warn",
             *search_attribute_flags(),
         ]  # fmt: skip

@@ -37,9 +37,15 @@ async def add(session: AsyncSession, message: Message) -> None:
 
 
 async def latest(
-    session: AsyncSession, recipient: str | None, shipment_id: uuid.UUID | None, limit: int
+    session: AsyncSession,
+    recipient: str | None,
+    shipment_id: uuid.UUID | None,
+    channel: str | None,
+    limit: int,
 ) -> list[OutboxMessage]:
     query = select(OutboxMessage).order_by(OutboxMessage.created_at.desc()).limit(limit)
+    if channel is not None:
+        query = query.where(OutboxMessage.channel == channel)
     if recipient is not None:
         query = query.where(OutboxMessage.recipient == recipient)
     if shipment_id is not None:

@@ -6,11 +6,23 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, Select, case, func, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    case,
+    cast,
+    func,
+    literal_column,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
+from models.accounts import Partner
 from models.domain import ShipmentStatus
 from models.shipments import Shipment, ShipmentEvent
 from models.workflow_io import PlaceShipment, ShipmentEventRecord
@@ -106,10 +118,6 @@ def visible_to_seller(shipment_id: uuid.UUID, seller_id: uuid.UUID) -> Select[Sh
 
 def visible_to_partner(shipment_id: uuid.UUID, partner_id: uuid.UUID) -> Select[Shipment]:
     return select(Shipment).where(Shipment.id == shipment_id, Shipment.partner_id == partner_id)
-
-
-def by_tracking_code(tracking_code: str) -> Select[Shipment]:
-    return select(Shipment).where(Shipment.tracking_code == tracking_code)
 
 
 @dataclass(frozen=True)
@@ -210,3 +218,42 @@ async def _change_tags(
 
 def by_id(shipment_id: uuid.UUID) -> Select[Shipment]:
     return select(Shipment).where(Shipment.id == shipment_id)
+
+
+async def tracking_document(session: AsyncSession, tracking_code: str) -> str | None:
+    """The public tracking view as JSON, built by PostgreSQL in one round trip (a hot path)."""
+    event = ShipmentEvent
+    timeline = (
+        select(
+            func.coalesce(
+                func.json_agg(
+                    aggregate_order_by(
+                        func.json_build_object(
+                            "status", event.status,
+                            "location_zip", event.location_zip,
+                            "description", event.description,
+                            "occurred_at", event.occurred_at,
+                        ),
+                        event.sequence.desc(),
+                    )
+                ),
+                literal_column("'[]'::json"),
+            )
+        )
+        .where(event.shipment_id == Shipment.id)
+        .scalar_subquery()
+    )  # fmt: skip
+    document = func.json_build_object(
+        "status", Shipment.status,
+        "partner_name", Partner.name,
+        "estimated_delivery", Shipment.estimated_delivery,
+        "timeline", timeline,
+    )  # fmt: skip
+    query = (
+        select(cast(document, Text))
+        .select_from(Shipment)
+        .outerjoin(Partner, Partner.id == Shipment.partner_id)
+        .where(Shipment.tracking_code == tracking_code)
+    )
+    found: str | None = await session.scalar(query)
+    return found

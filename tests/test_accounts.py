@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import jwt
 import pytest
+from argon2 import PasswordHasher
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -172,3 +173,82 @@ async def test_partner_token_does_not_work_on_seller_routes(
 
     assert response.status_code == 403
     assert response.headers["content-type"] == "application/problem+json"
+
+
+async def test_a_hash_with_old_parameters_is_upgraded_at_login(
+    api: httpx.AsyncClient, sessions: async_sessionmaker[AsyncSession]
+) -> None:
+    weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
+    async with sessions.begin() as session:
+        session.add(Seller(name="Old", email="old@example.com", password_hash=weak))
+
+    response = await api.post(TOKEN, data={"username": "old@example.com", "password": PASSWORD})
+
+    assert response.status_code == 200
+    async with sessions() as session:
+        stored = await session.scalar(select(Seller.password_hash))
+    assert stored != weak
+    assert not PasswordHasher().check_needs_rehash(stored or "")
+
+
+async def test_a_corrupt_stored_hash_refuses_the_login_and_is_logged(
+    api: httpx.AsyncClient,
+    sessions: async_sessionmaker[AsyncSession],
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    async with sessions.begin() as session:
+        session.add(Seller(name="Broken", email="broken@example.com", password_hash="$argon2id$x"))
+
+    response = await api.post(TOKEN, data={"username": "broken@example.com", "password": PASSWORD})
+
+    assert response.status_code == 401
+    assert "stored password hash is corrupt" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("path", "fields", "field"),
+    [
+        (SIGNUP, {"name": "A\x00", "email": "n@example.com", "password": PASSWORD}, "body.name"),
+        (
+            SIGNUP,
+            {"name": "A", "email": "n@example.com", "password": "pass\x00word"},
+            "body.password",
+        ),
+        (TOKEN, {"username": "n\x00@example.com", "password": PASSWORD}, "body.username"),
+    ],
+)
+async def test_control_characters_are_refused_naming_the_field(
+    api: httpx.AsyncClient, path: str, fields: dict[str, str], field: str
+) -> None:
+    if path == SIGNUP:
+        response = await api.post(path, json=fields)
+    else:
+        response = await api.post(path, data=fields)
+    assert response.status_code == 422
+    assert response.json()["detail"].startswith(f"{field}: ")
+
+
+async def test_partners_sign_up_log_in_and_read_themselves(api: httpx.AsyncClient) -> None:
+    body = {
+        "name": "Swift",
+        "email": "swift@example.com",
+        "password": PASSWORD,
+        "serviceable_zip_codes": ["10001", "sw1a1aa", "10001"],
+        "max_handling_capacity": 12,
+    }
+    created = await api.post("/api/v1/partner/signup", json=body)
+    assert created.status_code == 201
+    assert created.json()["serviceable_zip_codes"] == ["10001", "SW1A1AA"]
+    assert (await api.post("/api/v1/partner/signup", json=body)).status_code == 409
+
+    token = await api.post(
+        "/api/v1/partner/token", data={"username": "swift@example.com", "password": PASSWORD}
+    )
+    auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
+    me = await api.get("/api/v1/partner/me", headers=auth)
+    assert me.json() == created.json()
+    assert (await api.get(ME, headers=auth)).status_code == 403
+    seller_login = await api.post(
+        TOKEN, data={"username": "swift@example.com", "password": PASSWORD}
+    )
+    assert seller_login.status_code == 401

@@ -92,11 +92,10 @@ async def test_waiting_shipments_are_assigned_when_a_partner_raises_capacity(
     assert raised.status_code == 200
     assert raised.json()["max_handling_capacity"] == 3
 
-    for shipment in waiting:
-        await eventually(
-            lambda shipment=shipment: _shipment(api, seller_auth, shipment["id"]),
-            lambda read: read["partner"],
-        )
+    async def all_assigned() -> list[Any]:
+        return [await _shipment(api, seller_auth, shipment["id"]) for shipment in waiting]
+
+    await eventually(all_assigned, lambda reads: all(read["partner"] for read in reads))
 
 
 async def test_a_waiting_shipment_is_assigned_when_a_new_partner_serves_its_zip(
@@ -127,10 +126,11 @@ async def test_partners_edit_their_zips_and_capacity(
     assert response.json()["serviceable_zip_codes"] == ["94107", "SW1A1AA"]
     assert response.json()["max_handling_capacity"] == 10
 
-    for body in (
+    bodies: list[dict[str, Any]] = [
         {"max_handling_capacity": 0},
         {"serviceable_zip_codes": []},
         {"max_handling_capacity": "5"},
-    ):
+    ]
+    for body in bodies:
         refused = await api.patch("/api/v1/partner/me", json=body, headers=partner_auth)
         assert refused.status_code == 422, body

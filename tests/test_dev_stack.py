@@ -3,6 +3,7 @@
 import asyncio
 import os
 import signal
+import sqlite3
 import sys
 import time
 from collections.abc import Iterator
@@ -79,6 +80,12 @@ async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -
     async with httpx.AsyncClient(base_url=f"{stack.api}/api/v1") as http:
         account = {"name": "Acme", "email": "dev@example.com", "password": PASSWORD}
         assert (await http.post("/seller/signup", json=account)).status_code == 201
+        courier = account | {
+            "email": "courier@example.com",
+            "serviceable_zip_codes": ["10001"],
+            "max_handling_capacity": 5,
+        }
+        assert (await http.post("/partner/signup", json=courier)).status_code == 201
         login = {"username": "dev@example.com", "password": PASSWORD}
         token = (await http.post("/seller/token", data=login)).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}
@@ -104,6 +111,9 @@ async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -
     assert await stack.stop() == 0
     assert await _port_is_closed(stack.api_port)
     assert await _port_is_closed(stack.ui_port)
+    # The embedded Temporal keeps its file database in WAL mode (much faster here).
+    with sqlite3.connect(stack.state / "temporal" / "temporal.sqlite") as database:
+        assert database.execute("PRAGMA journal_mode").fetchone() == ("wal",)
 
     # A second run finds the account, the shipment and its workflow where they were.
     await stack.start()
@@ -112,7 +122,7 @@ async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -
         auth = {"Authorization": f"Bearer {token}"}
         read = await http.get(f"/shipment/{shipment_id}", headers=auth)
     assert read.status_code == 200
-    assert [event["status"] for event in read.json()["timeline"]] == ["placed"]
+    assert [event["status"] for event in read.json()["timeline"]] == ["placed", "placed"]
     description = await temporal.get_workflow_handle(f"shipment-{shipment_id}").describe()
     assert description.status is not None
     assert description.status.name == "RUNNING"

@@ -1,147 +1,189 @@
-"""ShipmentWorkflow and its activity, on the Temporal dev server and PostgreSQL."""
+"""ShipmentWorkflow's history and activities: summaries, idempotent writes, replay."""
 
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import httpx
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import EventType
-from temporalio.client import Client, WorkflowHandle, WorkflowHistory
+from temporalio.client import Client, WorkflowHistory
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Replayer
 
 from activities.shipments import ShipmentActivities
-from models.accounts import Seller
-from models.domain import SHIPMENT_TASK_QUEUE, SearchAttributes, ShipmentStatus
+from fastship.settings import Settings
+from models.accounts import Partner, Seller
+from models.domain import ShipmentStatus
+from models.outbox import OutboxMessage
 from models.shipments import Shipment, ShipmentEvent
-from models.workflow_io import ShipmentEventRecord, ShipmentWorkflowInput
+from models.workflow_io import PlaceShipment, ShipmentEventRecord, ShipmentOrder
 from tests.conftest import HISTORIES
+from tests.helpers import eventually
+from tests.shipments import created, deliver
 from workflows.shipment import ShipmentWorkflow
 
+SUMMARIZED = {
+    EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+    EventType.EVENT_TYPE_MARKER_RECORDED,  # local activities
+    EventType.EVENT_TYPE_TIMER_STARTED,
+}
 
-async def _store_shipment(sessions: async_sessionmaker[AsyncSession]) -> Shipment:
+
+async def test_every_activity_and_timer_in_a_history_has_a_summary(
+    api: httpx.AsyncClient,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+    temporal: Client,
+) -> None:
+    shipment = await created(api, seller_auth)
+    await deliver(api, partner_auth, shipment["id"])
+
+    handle = temporal.get_workflow_handle(f"shipment-{shipment['id']}")
+
+    async def summaries_so_far() -> list[str]:
+        history = await handle.fetch_history()
+        return [
+            pydantic_data_converter.payload_converter.from_payload(event.user_metadata.summary, str)
+            for event in history.events
+            if event.event_type in SUMMARIZED
+        ]
+
+    summaries = await eventually(summaries_so_far, lambda found: "Review reminder" in found)
+    assert all(summaries), summaries
+    assert summaries[:3] == [
+        "Store the shipment and try to assign a partner",
+        "Pickup deadline",
+        "Delivery estimate",
+    ]
+    assert {"Record in_transit", "Record out_for_delivery", "Record delivered"} <= set(summaries)
+
+
+async def _stored_accounts(sessions: async_sessionmaker[AsyncSession]) -> uuid.UUID:
     async with sessions.begin() as session:
         seller = Seller(name="Acme", email=f"{uuid.uuid4()}@example.com", password_hash="x")
-        session.add(seller)
-        await session.flush()
-        shipment = Shipment(
-            seller_id=seller.id,
-            status=ShipmentStatus.PLACED,
+        partner = Partner(
+            name="Swift",
+            email=f"{uuid.uuid4()}@example.com",
+            password_hash="x",
+            serviceable_zip_codes=["10001"],
+            max_handling_capacity=5,
+        )
+        session.add_all([seller, partner])
+    return seller.id
+
+
+def _placement(seller_id: uuid.UUID) -> PlaceShipment:
+    now = datetime.now(UTC)
+    return PlaceShipment(
+        shipment_id=uuid.uuid4(),
+        seller_id=seller_id,
+        idempotency_key=None,
+        fingerprint="f" * 64,
+        order=ShipmentOrder(
             content="Books",
             weight=Decimal("1.5"),
             destination_zip="10001",
             client_contact_email="ana@example.com",
-            tracking_code=uuid.uuid4().hex,
-            estimated_delivery=datetime.now(UTC) + timedelta(days=3),
-        )
-        session.add(shipment)
-    return shipment
-
-
-async def _timeline(
-    sessions: async_sessionmaker[AsyncSession], shipment_id: uuid.UUID
-) -> list[ShipmentEvent]:
-    async with sessions() as session:
-        events = await session.scalars(
-            select(ShipmentEvent).where(ShipmentEvent.shipment_id == shipment_id)
-        )
-        return list(events)
-
-
-async def _run_until_placed(
-    temporal: Client, sessions: async_sessionmaker[AsyncSession]
-) -> tuple[Shipment, WorkflowHandle[ShipmentWorkflow, ShipmentStatus]]:
-    shipment = await _store_shipment(sessions)
-    handle = await temporal.start_workflow(
-        ShipmentWorkflow.run,
-        ShipmentWorkflowInput(
-            shipment_id=shipment.id, seller_id=shipment.seller_id, destination_zip="10001"
         ),
-        id=f"shipment-{shipment.id}",
-        task_queue=SHIPMENT_TASK_QUEUE,
+        placed_at=now,
+        estimated_delivery=now + timedelta(days=3),
+        sequence=1,
     )
-    assert await handle.execute_update(ShipmentWorkflow.wait_until_placed) is ShipmentStatus.PLACED
-    return shipment, handle
 
 
-async def test_workflow_records_placed_and_is_searchable(
-    temporal: Client, worker: None, sessions: async_sessionmaker[AsyncSession]
+async def _count(sessions: async_sessionmaker[AsyncSession], model: type[object]) -> int:
+    async with sessions() as session:
+        return await session.scalar(select(func.count()).select_from(model)) or 0
+
+
+async def test_a_retried_placement_stores_one_shipment_and_one_message_each(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
-    shipment, handle = await _run_until_placed(temporal, sessions)
+    activities = ShipmentActivities(sessions, settings)
+    request = _placement(await _stored_accounts(sessions))
 
-    [event] = await _timeline(sessions, shipment.id)
-    assert event.status is ShipmentStatus.PLACED
-    assert event.actor == f"seller:{shipment.seller_id}"
-    assert await handle.query(ShipmentWorkflow.status) is ShipmentStatus.PLACED
+    first = await ActivityEnvironment().run(activities.place_shipment, request)
+    retried = await ActivityEnvironment().run(activities.place_shipment, request)
 
-    attributes = (await handle.describe()).typed_search_attributes
-    assert attributes.get(SearchAttributes.SHIPMENT_STATUS) == "placed"
-    assert attributes.get(SearchAttributes.SELLER_ID) == str(shipment.seller_id)
-    assert attributes.get(SearchAttributes.DESTINATION_ZIP) == "10001"
-    assert attributes.get(SearchAttributes.NEEDS_ATTENTION) is False
-
-
-async def test_every_activity_in_the_history_has_a_summary(
-    temporal: Client, worker: None, sessions: async_sessionmaker[AsyncSession]
-) -> None:
-    _, handle = await _run_until_placed(temporal, sessions)
-
-    history = await handle.fetch_history()
-    scheduled = [
-        event
-        for event in history.events
-        if event.event_type == EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED
-    ]
-    summaries = [
-        pydantic_data_converter.payload_converter.from_payload(event.user_metadata.summary, str)
-        for event in scheduled
-    ]
-    assert summaries == ["Record the 'placed' timeline event"]
+    assert first == retried
+    assert first.partner_id is not None
+    assert first.events_recorded == 2
+    assert await _count(sessions, Shipment) == 1
+    assert await _count(sessions, ShipmentEvent) == 2
+    assert await _count(sessions, OutboxMessage) == 2  # the recipient and the partner
 
 
 async def test_recording_an_event_twice_stores_it_once(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
-    shipment = await _store_shipment(sessions)
+    activities = ShipmentActivities(sessions, settings)
+    request = _placement(await _stored_accounts(sessions))
+    await ActivityEnvironment().run(activities.place_shipment, request)
     event = ShipmentEventRecord(
-        shipment_id=shipment.id,
-        event_key="placed",
-        status=ShipmentStatus.PLACED,
-        actor="seller:someone",
+        shipment_id=request.shipment_id,
+        sequence=3,
+        status=ShipmentStatus.IN_TRANSIT,
+        actor="partner:someone",
         occurred_at=datetime.now(UTC),
     )
-    activities = ShipmentActivities(sessions)
-    env = ActivityEnvironment()
 
-    assert await env.run(activities.record_shipment_event, event) is True
-    assert await env.run(activities.record_shipment_event, event) is False
-    assert len(await _timeline(sessions, shipment.id)) == 1
+    assert await ActivityEnvironment().run(activities.record_shipment_event, event) is True
+    assert await ActivityEnvironment().run(activities.record_shipment_event, event) is False
+    assert await _count(sessions, ShipmentEvent) == 3
 
 
 async def test_recording_an_event_for_an_unknown_shipment_fails_for_good(
-    sessions: async_sessionmaker[AsyncSession],
+    sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> None:
     event = ShipmentEventRecord(
         shipment_id=uuid.uuid4(),
-        event_key="placed",
+        sequence=1,
         status=ShipmentStatus.PLACED,
         actor="seller:someone",
         occurred_at=datetime.now(UTC),
     )
     with pytest.raises(ApplicationError) as raised:
-        await ActivityEnvironment().run(ShipmentActivities(sessions).record_shipment_event, event)
+        await ActivityEnvironment().run(
+            ShipmentActivities(sessions, settings).record_shipment_event, event
+        )
     assert raised.value.non_retryable
-    assert raised.value.type == "ShipmentNotStored"
 
 
-async def test_workflow_code_replays_the_recorded_history() -> None:
+async def test_a_database_error_in_an_activity_carries_no_sql_parameters(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings
+) -> None:
+    await _stored_accounts(sessions)
+    request = _placement(uuid.uuid4())  # no such seller: the insert breaks a foreign key
+    request.order.client_contact_email = "secret-recipient@example.com"
+
+    with pytest.raises(Exception) as raised:  # noqa: PT011 - any database error will do
+        await ActivityEnvironment().run(
+            ShipmentActivities(sessions, settings).place_shipment, request
+        )
+
+    assert "secret-recipient@example.com" not in str(raised.value)
+    assert "parameters hidden" in str(raised.value)
+
+
+RECORDED = {path.stem: path.read_text() for path in sorted(HISTORIES.glob("*.json"))}
+
+
+@pytest.mark.parametrize("name", RECORDED)
+async def test_workflow_code_replays_the_recorded_histories(name: str) -> None:
     """Fails when a change to the workflow would break shipments already running."""
-    history = WorkflowHistory.from_json(
-        "shipment-recorded", (HISTORIES / "shipment_placed.json").read_text()
-    )
+    history = WorkflowHistory.from_json(name, RECORDED[name])
     replayer = Replayer(workflows=[ShipmentWorkflow], data_converter=pydantic_data_converter)
     await replayer.replay_workflow(history)
+
+
+def test_the_recorded_histories_cover_the_whole_lifecycle() -> None:
+    assert set(RECORDED) == {
+        "delivered_and_reviewed",
+        "waited_then_cancelled",
+        "refused",
+    }

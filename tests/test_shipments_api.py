@@ -296,7 +296,10 @@ async def test_malformed_idempotency_keys_are_refused(
     api: httpx.AsyncClient, seller_auth: dict[str, str], key: str
 ) -> None:
     response = await api.post(
-        SHIPMENT, json=VALID, headers=seller_auth | {"Idempotency-Key": key.encode()}
+        SHIPMENT,
+        json=VALID,
+        headers=[(name.encode(), value.encode()) for name, value in seller_auth.items()]
+        + [(b"Idempotency-Key", key.encode())],
     )
     assert response.status_code == 422
     assert "Idempotency-Key" in response.json()["detail"]
@@ -327,3 +330,22 @@ async def test_with_temporal_unreachable_the_create_answers_503_and_stores_nothi
     assert response.headers["content-type"] == "application/problem+json"
     assert "retry with the same Idempotency-Key" in response.json()["detail"]
     assert await _count_shipments(sessions) == 0
+
+
+async def test_a_create_abandoned_mid_flight_leaves_no_orphan_and_its_key_still_answers(
+    api: httpx.AsyncClient,
+    seller_auth: dict[str, str],
+    sessions: async_sessionmaker[AsyncSession],
+    temporal: Client,
+) -> None:
+    abandoned = asyncio.create_task(create(api, seller_auth, key="order-crash"))
+    await asyncio.sleep(0.05)
+    abandoned.cancel()  # the client, or the API process serving it, went away
+
+    again = await create(api, seller_auth, key="order-crash")
+
+    assert again.status_code == 201
+    assert await _count_shipments(sessions) == 1
+    workflow = await temporal.get_workflow_handle(f"shipment-{again.json()['id']}").describe()
+    assert workflow.status is not None
+    assert workflow.status.name == "RUNNING"

@@ -2,7 +2,7 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from api.shipments.schemas import ZipCode
 from api.text import NoControlCharacters
@@ -13,7 +13,13 @@ Name = Annotated[
 Password = Annotated[str, Field(min_length=8, max_length=128), NoControlCharacters]
 Email = Annotated[EmailStr, Field(max_length=320)]
 Capacity = Annotated[int, Field(gt=0, le=10_000, strict=True)]
-ZipCodes = Annotated[list[ZipCode], Field(min_length=1, max_length=500)]
+
+
+def _unique(zip_codes: list[str]) -> list[str]:
+    return list(dict.fromkeys(zip_codes))
+
+
+ZipCodes = Annotated[list[ZipCode], Field(min_length=1, max_length=500), AfterValidator(_unique)]
 
 
 class SellerSignup(BaseModel):
