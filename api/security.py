@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import jwt
 import structlog
 from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from api.errors import Unauthorized
 from fastship.settings import Settings
@@ -45,9 +45,9 @@ class Passwords:
             stored = password_hash or _UNKNOWN_ACCOUNT_HASH
             try:
                 _hasher.verify(stored, password)
-            except VerificationError:
+            except VerifyMismatchError:
                 return PasswordCheck(matches=False)
-            except InvalidHashError:
+            except (VerificationError, InvalidHashError):  # the stored hash cannot be decoded
                 log.error("stored password hash is corrupt; refusing the login")
                 return PasswordCheck(matches=False)
             if password_hash is None:
