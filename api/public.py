@@ -10,6 +10,7 @@ from api.errors import (
     BODY_RESPONSES,
     NOT_FOUND_RESPONSES,
     UNAVAILABLE_RESPONSES,
+    Conflict,
     NotFound,
     documented_problem,
 )
@@ -83,6 +84,8 @@ async def submit_review(
     temporal: TemporalDep,
 ) -> ReviewRead:
     shipment_id = _reviewed_shipment(settings, token)
+    if await reviews.get(session, shipment_id) is not None:  # its workflow may have ended
+        raise Conflict("This shipment has already been reviewed")
     submission = ReviewSubmission(rating=body.rating, comment=body.comment or None)
     await service.command(
         session,

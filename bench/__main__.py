@@ -17,6 +17,7 @@ from temporalio.worker import Worker
 from bench.baseline import TASK_QUEUE, PingWorkflow, ping
 from bench.database import seed_shipments
 from bench.load import MAX_IN_FLIGHT, Sample, saturate
+from bench.plans import query_plans
 from bench.report import (
     Row,
     comparison_table,
@@ -78,6 +79,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
         empty = await measure_http(bench, baseline.rate, args.seconds, args.concurrency)
         say(f"Seeding {args.seed:,} delivered or cancelled shipments...")
         await seed_shipments(engine, args.seed)
+        plans = await query_plans(engine)
         say(f"{args.seed:,} shipments stored:")
         seeded = await measure_http(bench, baseline.rate, args.seconds, args.concurrency)
         missing = args.open_workflows - len(bench.tracking_codes)
@@ -94,6 +96,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     say(measurements_table(f"{seeded_label} shipments", seeded))
     say("")
     say(comparison_table(empty, seeded, seeded_label))
+    say(f"\nQuery plans with {seeded_label} shipments:\n{plans}")
     say("")
     header = ["Memory", "open workflows", "MiB", "target", "result", "notes"]
     say(table(header, [memory], numbers=range(1, 3)))

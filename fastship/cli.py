@@ -37,7 +37,13 @@ def main() -> int:
 
         return dev.run(settings)
     if command == "api":
-        uvicorn.run("api.main:app", host=settings.api_host, port=settings.api_port, log_config=None)
+        uvicorn.run(
+            "api.main:app",
+            host=settings.api_host,
+            port=settings.api_port,
+            workers=settings.api_workers,
+            log_config=None,
+        )
     elif command == "worker":
         from worker.main import serve
 

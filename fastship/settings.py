@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     state_dir: Path = Path(".fastship")
     api_host: str = "127.0.0.1"
     api_port: int = 8000
+    # API processes on this host; reads scale with them (each holds its own pools and client).
+    api_workers: int = 1
     embedded_temporal_port: int = 7233
     temporal_ui_port: int = 8233
 

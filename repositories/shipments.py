@@ -152,14 +152,10 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
-async def list_page(
-    session: AsyncSession,
-    owner: ColumnElement[bool],
-    filters: ShipmentFilters,
-    limit: int,
-    cursor: str | None,
-) -> tuple[list[Shipment], str | None]:
-    """One page, newest first, and the cursor of the next page (None on the last page)."""
+def page_query(
+    owner: ColumnElement[bool], filters: ShipmentFilters, limit: int, cursor: str | None
+) -> Select[Shipment]:
+    """One page, newest first, plus one row that tells whether another page follows."""
     query = select(Shipment).where(owner).options(selectinload(Shipment.partner))
     if filters.status is not None:
         query = query.where(Shipment.status == filters.status)
@@ -175,8 +171,18 @@ async def list_page(
         query = query.where(Shipment.created_at < filters.created_before)
     if cursor is not None:
         query = query.where(tuple_(Shipment.created_at, Shipment.id) < _decode_cursor(cursor))
-    query = query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit + 1)
-    shipments = list(await session.scalars(query))
+    return query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit + 1)
+
+
+async def list_page(
+    session: AsyncSession,
+    owner: ColumnElement[bool],
+    filters: ShipmentFilters,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Shipment], str | None]:
+    """One page, newest first, and the cursor of the next page (None on the last page)."""
+    shipments = list(await session.scalars(page_query(owner, filters, limit, cursor)))
     next_cursor = encode_cursor(shipments[limit - 1]) if len(shipments) > limit else None
     return shipments[:limit], next_cursor
 
@@ -222,6 +228,11 @@ def by_id(shipment_id: uuid.UUID) -> Select[Shipment]:
 
 async def tracking_document(session: AsyncSession, tracking_code: str) -> str | None:
     """The public tracking view as JSON, built by PostgreSQL in one round trip (a hot path)."""
+    found: str | None = await session.scalar(tracking_query(tracking_code))
+    return found
+
+
+def tracking_query(tracking_code: str) -> Select[str]:
     event = ShipmentEvent
     timeline = (
         select(
@@ -249,11 +260,9 @@ async def tracking_document(session: AsyncSession, tracking_code: str) -> str | 
         "estimated_delivery", Shipment.estimated_delivery,
         "timeline", timeline,
     )  # fmt: skip
-    query = (
+    return (
         select(cast(document, Text))
         .select_from(Shipment)
         .outerjoin(Partner, Partner.id == Shipment.partner_id)
         .where(Shipment.tracking_code == tracking_code)
     )
-    found: str | None = await session.scalar(query)
-    return found
