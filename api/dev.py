@@ -11,9 +11,10 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, EmailStr
 
 from api.dependencies import SessionDep
+from api.errors import INVALID_RESPONSES
 from repositories import outbox
 
-router = APIRouter(prefix="/dev", tags=["development"])
+router = APIRouter(prefix="/dev", tags=["development"], responses=INVALID_RESPONSES)
 
 
 class OutboxMessageRead(BaseModel):

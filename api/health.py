@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.dependencies import ResourcesDep
-from api.errors import problem_response
+from api.errors import documented_problem, problem_response
 from api.resources import Resources
 
 router = APIRouter(prefix="/health", tags=["health"])
@@ -61,7 +61,7 @@ async def live() -> HealthStatus:
 @router.get(
     "/ready",
     summary="PostgreSQL, Redis and Temporal are reachable",
-    responses={503: {"description": "A dependency is unreachable; the problem names it"}},
+    responses={503: documented_problem("A dependency is unreachable; the problem names it")},
     response_model=HealthStatus,
 )
 async def ready(request: Request, resources: ResourcesDep) -> HealthStatus | JSONResponse:

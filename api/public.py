@@ -8,6 +8,7 @@ from fastapi import APIRouter, Path, Response, status
 from api.dependencies import SessionDep, SettingsDep, TemporalDep
 from api.errors import (
     BODY_RESPONSES,
+    INVALID_RESPONSES,
     NOT_FOUND_RESPONSES,
     UNAVAILABLE_RESPONSES,
     Conflict,
@@ -28,7 +29,7 @@ from models.workflow_io import ReviewSubmission
 from repositories import reviews, shipments
 from workflows.shipment import ShipmentWorkflow
 
-router = APIRouter(tags=["public"], responses=NOT_FOUND_RESPONSES)
+router = APIRouter(tags=["public"], responses=NOT_FOUND_RESPONSES | INVALID_RESPONSES)
 
 
 @router.get(

@@ -78,6 +78,7 @@ async def test_a_list_shows_no_one_elses_shipments(
         {"status": "lost"},
         {"tag": "urgent"},
         {"created_after": "yesterday"},
+        {"created_before": "1700000000"},
         {"created_after": "2026-11-26T00:00:00"},
         {"q": "nul\x00"},
     ],

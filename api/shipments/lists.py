@@ -1,7 +1,7 @@
 """`/seller/shipments` and `/partner/shipments`: filtered, cursor-paginated, newest first."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import ColumnElement
@@ -20,6 +20,14 @@ router = APIRouter(responses=AUTH_RESPONSES)
 SearchText = Annotated[str, NoControlCharacters]
 
 
+def _moment_query(description: str) -> Any:
+    return Query(
+        max_length=40,
+        description=f"{description}; ISO 8601 with a time zone, e.g. 2026-11-26T00:00:00Z",
+        json_schema_extra={"format": "date-time"},
+    )
+
+
 def filters(
     status: ShipmentStatus | None = None,
     tag: ShipmentTag | None = None,
@@ -27,13 +35,25 @@ def filters(
     q: Annotated[
         SearchText | None, Query(min_length=1, max_length=100, description="Words in the content")
     ] = None,
-    created_after: Annotated[datetime | None, Query(description="Inclusive, ISO 8601")] = None,
-    created_before: Annotated[datetime | None, Query(description="Exclusive, ISO 8601")] = None,
+    created_after: Annotated[str | None, _moment_query("Inclusive")] = None,
+    created_before: Annotated[str | None, _moment_query("Exclusive")] = None,
 ) -> ShipmentFilters:
-    for name, moment in (("created_after", created_after), ("created_before", created_before)):
-        if moment is not None and moment.tzinfo is None:
-            raise Unprocessable(f"query.{name}: needs a time zone, e.g. 2026-11-26T00:00:00Z")
-    return ShipmentFilters(status, tag, destination_zip, q, created_after, created_before)
+    after = _moment("created_after", created_after)
+    before = _moment("created_before", created_before)
+    return ShipmentFilters(status, tag, destination_zip, q, after, before)
+
+
+def _moment(name: str, value: str | None) -> datetime | None:
+    """Strict ISO 8601 (pydantic would also take a bare number as a Unix time)."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise Unprocessable(f"query.{name}: not an ISO 8601 date and time") from None
+    if moment.tzinfo is None:
+        raise Unprocessable(f"query.{name}: needs a time zone, e.g. 2026-11-26T00:00:00Z")
+    return moment
 
 
 Filters = Annotated[ShipmentFilters, Depends(filters)]
