@@ -1,7 +1,9 @@
 # One image for the API, the worker and the one-shot setup commands.
 FROM python:3.11-slim
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never
+# Bytecode compiled at install: the workflow sandbox imports workflow modules for every run, and
+# the running image writes none.
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 UV_PYTHON_DOWNLOADS=never UV_COMPILE_BYTECODE=1
 RUN pip install --no-cache-dir "uv==0.13.9"
 
 WORKDIR /app
@@ -14,6 +16,7 @@ COPY activities ./activities
 COPY worker ./worker
 COPY models ./models
 COPY migrations ./migrations
+COPY repositories ./repositories
 RUN uv pip install --system --no-deps . \
     && useradd --system --uid 10001 fastship
 USER fastship

@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := python3 -m uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install dev test lint lock
+.PHONY: install dev test lint lock bench
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -24,6 +24,10 @@ dev: install
 ## Run the test suite against real servers it starts itself.
 test: install
 	$(BIN)/pytest
+
+## Print the performance figures (see `$(BIN)/python -m bench --help` for a shorter run).
+bench: install
+	$(BIN)/python -m bench
 
 lint: install
 	$(BIN)/ruff format --check .

@@ -16,7 +16,7 @@ from activities import messages
 from fastship.secrets import hash_delivery_code, issue_review_token, new_delivery_code
 from fastship.settings import Settings
 from models.accounts import Seller
-from models.assignment import choose_partner
+from models.assignment import Candidate, choose_partner
 from models.domain import ShipmentStatus
 from models.lifecycle import is_failed_attempt
 from models.shipments import Shipment
@@ -74,7 +74,17 @@ class ShipmentActivities:
         candidates = await partners.lock_candidates(
             session, shipment.destination_zip, excluding=replacing
         )
-        chosen = choose_partner(candidates)
+        return await self._give(session, shipment, event, choose_partner(candidates), replacing)
+
+    async def _give(
+        self,
+        session: AsyncSession,
+        shipment: Shipment,
+        event: ShipmentEventRecord,
+        chosen: Candidate | None,
+        replacing: uuid.UUID | None,
+    ) -> uuid.UUID | None:
+        """Records the assignment to `chosen` (locked by the caller) and tells who it concerns."""
         if chosen is None:
             return None
         name, email = await partners.name_and_email(session, chosen.partner_id)
@@ -108,9 +118,10 @@ class ShipmentActivities:
                     events_recorded=await shipments.count_events(session, stored.id),
                 )
             zip_code = request.order.destination_zip
-            if not await partners.serves(session, zip_code):
+            candidates = await partners.lock_candidates(session, zip_code)
+            if not candidates:
                 raise _refuse(Refusal.ZIP_NOT_SERVED, f"No delivery partner serves zip {zip_code}")
-            await shipments.insert_shipment(
+            shipment = await shipments.insert_shipment(
                 session, request, secrets.token_urlsafe(TRACKING_CODE_BYTES)
             )
             await shipments.add_event(
@@ -124,7 +135,6 @@ class ShipmentActivities:
                     description="Shipment placed",
                 ),
             )
-            shipment = await self._locked(session, request.shipment_id)
             assignment = ShipmentEventRecord(
                 shipment_id=shipment.id,
                 sequence=request.sequence + 1,
@@ -132,7 +142,8 @@ class ShipmentActivities:
                 actor="system",
                 occurred_at=request.placed_at,
             )
-            partner_id = await self._assign(session, shipment, assignment, replacing=None)
+            chosen = choose_partner(candidates)
+            partner_id = await self._give(session, shipment, assignment, chosen, replacing=None)
             return Placement(
                 status=ShipmentStatus.PLACED,
                 partner_id=partner_id,

@@ -1,11 +1,15 @@
-"""`Annotated` dependency aliases used by the routers."""
+"""`Annotated` dependency aliases used by the routers.
+
+All are `async def`, even those that await nothing: FastAPI runs a plain `def` dependency in a
+thread pool, a hop that cost more than the whole tracking query.
+"""
 
 from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from temporalio.client import Client
 
 from api.errors import Forbidden, Unauthorized
@@ -16,7 +20,7 @@ from models.accounts import Partner, Seller
 from models.domain import Role
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     resources: Resources = request.app.state.resources
     return resources
 
@@ -24,16 +28,22 @@ def get_resources(request: Request) -> Resources:
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-def get_settings(resources: ResourcesDep) -> Settings:
+async def get_settings(resources: ResourcesDep) -> Settings:
     return resources.settings
 
 
-def get_temporal(resources: ResourcesDep) -> Client:
+async def get_temporal(resources: ResourcesDep) -> Client:
     return resources.temporal
 
 
-def get_passwords(resources: ResourcesDep) -> Passwords:
+async def get_passwords(resources: ResourcesDep) -> Passwords:
     return resources.passwords
+
+
+async def get_connection(resources: ResourcesDep) -> AsyncIterator[AsyncConnection]:
+    """A bare connection, for hot read paths that need no ORM session."""
+    async with resources.engine.connect() as connection:
+        yield connection
 
 
 async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
@@ -43,6 +53,7 @@ async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+ConnectionDep = Annotated[AsyncConnection, Depends(get_connection)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 
@@ -51,7 +62,7 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/seller/token", auto_error=False
 BearerToken = Annotated[str | None, Depends(_bearer)]
 
 
-def get_claims(token: BearerToken, settings: SettingsDep) -> TokenClaims:
+async def get_claims(token: BearerToken, settings: SettingsDep) -> TokenClaims:
     if token is None:
         raise Unauthorized("This route needs a bearer token")
     return decode_access_token(settings, token)

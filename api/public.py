@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
-from api.dependencies import SessionDep, SettingsDep, TemporalDep
+from api.dependencies import ConnectionDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import (
     BODY_RESPONSES,
     INVALID_RESPONSES,
@@ -38,10 +38,10 @@ router = APIRouter(tags=["public"], responses=NOT_FOUND_RESPONSES | INVALID_RESP
     response_model=TrackingRead,
 )
 async def track(
-    tracking_code: Annotated[str, Path(max_length=64)], session: SessionDep
+    tracking_code: Annotated[str, Path(max_length=64)], connection: ConnectionDep
 ) -> Response:
     # Built by PostgreSQL as JSON and passed through: the busiest public read skips the ORM.
-    document = await shipments.tracking_document(session, tracking_code)
+    document = await shipments.tracking_document(connection, tracking_code)
     if document is None:
         raise NotFound("No shipment has this tracking code")
     return Response(document, media_type="application/json")

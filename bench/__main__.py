@@ -9,6 +9,7 @@ import os
 import signal
 import uuid
 
+import aiohttp
 import httpx
 from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.client import Client
@@ -69,12 +70,17 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     # request may race the server's close and fail with ReadError.
     limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, keepalive_expiry=2)
     client = httpx.AsyncClient(base_url=f"{stack.api_url}/api/v1", limits=limits, timeout=30)
+    reader = aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=MAX_IN_FLIGHT, keepalive_timeout=2),
+        timeout=aiohttp.ClientTimeout(total=30),
+    )
     try:
         say(f"Baseline: one-activity workflows, {args.concurrency} at a time...")
         baseline = await measure_baseline(temporal, args.concurrency, args.seconds)
         baseline_row = progress(Row("Temporal baseline (1-activity workflow)", baseline))
         say("Accounts and in_transit shipments...")
         bench = await prepare(client, engine)
+        bench.reader = reader
         say("Empty database:")
         empty = await measure_http(bench, baseline.rate, args.seconds, args.concurrency)
         say(f"Seeding {args.seed:,} delivered or cancelled shipments...")
@@ -88,6 +94,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
         memory = await measure_memory(stack, temporal, create, args.open_workflows)
     finally:
         await client.aclose()
+        await reader.close()
         await engine.dispose()
     seeded_label = f"{args.seed:,} stored"
     say("")
@@ -120,7 +127,9 @@ def main() -> None:
     try:
         with running_stack() as stack:
             journal = "WAL" if stack.temporal_wal else "rollback journal, NOT WAL"
-            say(f"Up. Temporal dev server on SQLite ({journal}).")
+            say(
+                f"Up. Temporal dev server on SQLite ({journal}); {stack.api_workers} API processes."
+            )
             asyncio.run(measure(stack, args))
             say("Stopping...")
     except KeyboardInterrupt:

@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from models.accounts import Partner, Seller
 from models.domain import ShipmentStatus
 from models.shipments import Shipment
-from repositories.shipments import ShipmentFilters, page_query, tracking_query
+from repositories.shipments import TRACKING_DOCUMENT, ShipmentFilters, page_query
 
 
 def _sql(query: Select[Any]) -> str:
@@ -39,7 +39,8 @@ async def query_plans(engine: AsyncEngine) -> str:
             name: _sql(page_query(owner, filters, 20, None))
             for name, (owner, filters) in lists.items()
         }
-        statements["tracking document"] = _sql(tracking_query(tracking_code or ""))
+        tracking = TRACKING_DOCUMENT.params(tracking_code=tracking_code)
+        statements["tracking document"] = _sql(tracking)
         parts = []
         for name, statement in statements.items():
             rows = await connection.execute(text(f"EXPLAIN (ANALYZE, COSTS OFF) {statement}"))

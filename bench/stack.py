@@ -37,6 +37,7 @@ class Stack:
     temporal_address: str
     worker: subprocess.Popen[bytes]
     temporal_wal: bool
+    api_workers: str
 
     def worker_memory_mib(self) -> float:
         """The worker's resident memory (VmRSS)."""
@@ -78,6 +79,8 @@ def running_stack() -> Iterator[Stack]:
             "TEMPORAL_NAMESPACE": NAMESPACE,
             "API_HOST": "127.0.0.1",
             "API_PORT": str(api_port),
+            # One API process per core, as a deployment on this machine would run it.
+            "API_WORKERS": os.environ.get("API_WORKERS", str(os.cpu_count() or 1)),
             "STATE_DIR": str(state / "app"),
         }
         children = {}
@@ -101,6 +104,7 @@ def running_stack() -> Iterator[Stack]:
                 temporal_address=temporal.address,
                 worker=children["worker"],
                 temporal_wal=_uses_wal(state / "temporal" / "temporal.sqlite"),
+                api_workers=env["API_WORKERS"],
             )
         except Exception:
             for name in children:  # the logs go with the temporary folder: show their ends

@@ -55,11 +55,6 @@ async def lock_candidates(
     ]
 
 
-async def serves(session: AsyncSession, zip_code: str) -> bool:
-    query = select(Partner.id).where(Partner.serviceable_zip_codes.any_() == zip_code, eligible())
-    return await session.scalar(query.limit(1)) is not None
-
-
 async def name_and_email(session: AsyncSession, partner_id: uuid.UUID) -> tuple[str, str]:
     row = (
         await session.execute(select(Partner.name, Partner.email).where(Partner.id == partner_id))

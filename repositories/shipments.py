@@ -10,6 +10,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Text,
+    bindparam,
     case,
     cast,
     func,
@@ -19,8 +20,8 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import selectinload
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.orm import joinedload, selectinload
 
 from models.accounts import Partner
 from models.domain import ShipmentStatus
@@ -39,28 +40,25 @@ class InvalidCursor(ValueError):
     pass
 
 
-async def insert_shipment(session: AsyncSession, placed: PlaceShipment, tracking_code: str) -> None:
-    order = placed.order
-    session.add(
-        Shipment(
-            id=placed.shipment_id,
-            seller_id=placed.seller_id,
-            status=ShipmentStatus.PLACED,
-            content=order.content,
-            weight=order.weight,
-            destination_zip=order.destination_zip,
-            client_contact_email=order.client_contact_email,
-            client_contact_phone=order.client_contact_phone,
-            tags=order.tags,
-            tracking_code=tracking_code,
-            estimated_delivery=placed.estimated_delivery,
-            idempotency_key=placed.idempotency_key,
-            request_fingerprint=placed.fingerprint,
-            created_at=placed.placed_at,
-            updated_at=placed.placed_at,
-        )
+async def insert_shipment(
+    session: AsyncSession, placed: PlaceShipment, tracking_code: str
+) -> Shipment:
+    shipment = Shipment(
+        **placed.order.model_dump(),
+        id=placed.shipment_id,
+        seller_id=placed.seller_id,
+        status=ShipmentStatus.PLACED,
+        tracking_code=tracking_code,
+        estimated_delivery=placed.estimated_delivery,
+        idempotency_key=placed.idempotency_key,
+        request_fingerprint=placed.fingerprint,
+        reassignments=0,
+        created_at=placed.placed_at,
+        updated_at=placed.placed_at,
     )
+    session.add(shipment)
     await session.flush()
+    return shipment
 
 
 async def get(session: AsyncSession, shipment_id: uuid.UUID) -> Shipment | None:
@@ -107,7 +105,7 @@ async def waiting_in(session: AsyncSession, zip_codes: list[str], limit: int) ->
 
 async def get_with_timeline(session: AsyncSession, visible: Select[Shipment]) -> Shipment | None:
     shipment: Shipment | None = await session.scalar(
-        visible.options(selectinload(Shipment.timeline), selectinload(Shipment.partner))
+        visible.options(selectinload(Shipment.timeline), joinedload(Shipment.partner))
     )
     return shipment
 
@@ -226,13 +224,13 @@ def by_id(shipment_id: uuid.UUID) -> Select[Shipment]:
     return select(Shipment).where(Shipment.id == shipment_id)
 
 
-async def tracking_document(session: AsyncSession, tracking_code: str) -> str | None:
+async def tracking_document(connection: AsyncConnection, tracking_code: str) -> str | None:
     """The public tracking view as JSON, built by PostgreSQL in one round trip (a hot path)."""
-    found: str | None = await session.scalar(tracking_query(tracking_code))
+    found: str | None = await connection.scalar(TRACKING_DOCUMENT, {"tracking_code": tracking_code})
     return found
 
 
-def tracking_query(tracking_code: str) -> Select[str]:
+def _tracking_document() -> Select[str]:
     event = ShipmentEvent
     timeline = (
         select(
@@ -264,5 +262,9 @@ def tracking_query(tracking_code: str) -> Select[str]:
         select(cast(document, Text))
         .select_from(Shipment)
         .outerjoin(Partner, Partner.id == Shipment.partner_id)
-        .where(Shipment.tracking_code == tracking_code)
+        .where(Shipment.tracking_code == bindparam("tracking_code"))
     )
+
+
+# Built once: constructing this statement cost more per request than running it.
+TRACKING_DOCUMENT = _tracking_document()

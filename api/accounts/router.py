@@ -39,6 +39,31 @@ SIGNUP_RESPONSES = BODY_RESPONSES | {409: documented_problem("The email is alrea
 LOGIN_RESPONSES = BODY_RESPONSES | {401: documented_problem("Incorrect email or password")}
 
 
+def _add_login(router: APIRouter, model: type[Seller] | type[Partner]) -> None:
+    """`POST /token` for one role: the OAuth2 password flow, the username being the email."""
+
+    @router.post(
+        "/token",
+        summary="Log in (OAuth2 password flow; username is the email)",
+        responses=LOGIN_RESPONSES,
+        name=f"log_in_{model.__tablename__}",
+    )
+    async def log_in(
+        form: Annotated[LoginForm, Form()],
+        session: SessionDep,
+        settings: SettingsDep,
+        passwords: PasswordsDep,
+    ) -> TokenResponse:
+        token = await service.log_in(
+            session, settings, passwords, model, form.username, form.password
+        )
+        return TokenResponse(access_token=token.token, expires_in=token.expires_in)
+
+
+_add_login(seller_router, Seller)
+_add_login(partner_router, Partner)
+
+
 def _seller(seller: Seller) -> SellerRead:
     return SellerRead(
         id=seller.id,
@@ -77,21 +102,6 @@ async def sign_up_seller(
     return _seller(seller)
 
 
-@seller_router.post(
-    "/token",
-    summary="Log in (OAuth2 password flow; username is the email)",
-    responses=LOGIN_RESPONSES,
-)
-async def issue_seller_token(
-    form: Annotated[LoginForm, Form()],
-    session: SessionDep,
-    settings: SettingsDep,
-    passwords: PasswordsDep,
-) -> TokenResponse:
-    token = await service.log_in(session, settings, passwords, Seller, form.username, form.password)
-    return TokenResponse(access_token=token.token, expires_in=token.expires_in)
-
-
 @seller_router.get("/me", summary="The logged-in seller", responses=AUTH_RESPONSES)
 async def seller_me(seller: CurrentSeller) -> SellerRead:
     return _seller(seller)
@@ -116,23 +126,6 @@ async def sign_up_partner(
     await service.sign_up(session, partner)
     await _wake_shipments_waiting_for(temporal, session, partner)
     return _partner(partner)
-
-
-@partner_router.post(
-    "/token",
-    summary="Log in (OAuth2 password flow; username is the email)",
-    responses=LOGIN_RESPONSES,
-)
-async def issue_partner_token(
-    form: Annotated[LoginForm, Form()],
-    session: SessionDep,
-    settings: SettingsDep,
-    passwords: PasswordsDep,
-) -> TokenResponse:
-    token = await service.log_in(
-        session, settings, passwords, Partner, form.username, form.password
-    )
-    return TokenResponse(access_token=token.token, expires_in=token.expires_in)
 
 
 @partner_router.get("/me", summary="The logged-in delivery partner", responses=AUTH_RESPONSES)

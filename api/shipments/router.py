@@ -101,15 +101,17 @@ async def create_shipment(
     shipment_id, fingerprint = await service.place_shipment(
         session, temporal, settings, seller, body, idempotency_key
     )
-    stored = await shipments.get(session, shipment_id)
-    if stored is None or stored.seller_id != seller.id:  # the workflow ended without storing
+    stored = await shipments.get_with_timeline(
+        session, shipments.visible_to_seller(shipment_id, seller.id)
+    )
+    if stored is None:  # its workflow ended without storing it
         raise Unprocessable("The shipment was refused; check the destination zip and retry")
     if stored.request_fingerprint != fingerprint:
         raise Unprocessable("This Idempotency-Key was already used with a different request body")
     response.headers["Location"] = request.app.url_path_for(
         "get_shipment", shipment_id=str(shipment_id)
     )
-    return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
+    return ShipmentRead.model_validate(stored)
 
 
 @router.get("/{shipment_id}", summary="A shipment with its timeline (owner or assigned partner)")

@@ -101,14 +101,7 @@ def shipment_id_for(seller: Seller, idempotency_key: str | None) -> uuid.UUID:
 
 
 def timings(settings: Settings) -> ShipmentTimings:
-    return ShipmentTimings(
-        assignment_deadline=settings.assignment_deadline,
-        assignment_retry=settings.assignment_retry,
-        pickup_deadline=settings.pickup_deadline,
-        delivery_estimate=settings.delivery_estimate,
-        review_reminder=settings.review_reminder,
-        review_window=settings.review_window,
-    )
+    return ShipmentTimings.model_validate(settings, from_attributes=True)
 
 
 def _static_summary(order: ShipmentOrder, seller: Seller) -> str:
