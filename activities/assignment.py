@@ -5,6 +5,8 @@ up or raises its capacity). Each woken workflow retries its assignment at once; 
 first, and those that lose the race keep waiting on their durable timer.
 """
 
+import uuid
+
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.client import Client
@@ -18,12 +20,15 @@ from workflows.shipment import ShipmentWorkflow
 MAX_WOKEN = 100
 
 
-async def wake_waiting_shipments(
-    temporal: Client, session: AsyncSession, zip_codes: list[str]
-) -> int:
-    """Signals the oldest shipments waiting in these zips; returns how many were signalled."""
+async def waiting_shipments(session: AsyncSession, zip_codes: list[str]) -> list[uuid.UUID]:
+    """The oldest shipments waiting for a partner in these zips."""
+    return await shipments.waiting_in(session, zip_codes, MAX_WOKEN)
+
+
+async def signal_capacity_freed(temporal: Client, shipment_ids: list[uuid.UUID]) -> int:
+    """Tells each shipment's workflow to try its assignment now; returns how many were told."""
     woken = 0
-    for shipment_id in await shipments.waiting_in(session, zip_codes, MAX_WOKEN):
+    for shipment_id in shipment_ids:
         handle = temporal.get_workflow_handle(shipment_workflow_id(shipment_id))
         try:
             await handle.signal(ShipmentWorkflow.capacity_freed)
@@ -43,4 +48,5 @@ class AssignmentActivities:
     async def wake_waiting_shipments(self, request: WakeWaitingShipments) -> int:
         async with self._sessions() as session:
             zip_codes = await partners.zip_codes(session, request.partner_id)
-            return await wake_waiting_shipments(activity.client(), session, zip_codes)
+            waiting = await waiting_shipments(session, zip_codes)
+        return await signal_capacity_freed(activity.client(), waiting)

@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from activities.assignment import wake_waiting_shipments
+from activities.assignment import signal_capacity_freed, waiting_shipments
 from api.accounts import service
 from api.accounts.schemas import (
     LoginForm,
@@ -158,7 +158,9 @@ async def _wake_shipments_waiting_for(
 
     Best effort: with Temporal unreachable they still retry on their own timer.
     """
+    waiting = await waiting_shipments(session, partner.serviceable_zip_codes)
+    await session.commit()  # no database transaction stays open across a Temporal call
     try:
-        await wake_waiting_shipments(temporal, session, partner.serviceable_zip_codes)
+        await signal_capacity_freed(temporal, waiting)
     except (RPCError, RuntimeError) as exc:
         log.warning("could not wake waiting shipments", partner_id=str(partner.id), error=str(exc))
