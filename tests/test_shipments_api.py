@@ -349,3 +349,20 @@ async def test_a_create_abandoned_mid_flight_leaves_no_orphan_and_its_key_still_
     workflow = await temporal.get_workflow_handle(f"shipment-{again.json()['id']}").describe()
     assert workflow.status is not None
     assert workflow.status.name == "RUNNING"
+
+
+async def test_with_temporal_unreachable_a_replayed_create_answers_with_what_is_stored(
+    api: httpx.AsyncClient, settings: Settings, seller_auth: dict[str, str]
+) -> None:
+    first = await create(api, seller_auth, key="order-stored")
+    unreachable = settings.model_copy(
+        update={
+            "temporal_address": f"127.0.0.1:{free_port()}",
+            "workflow_command_timeout": timedelta(seconds=2),
+        }
+    )
+    async with serve_api(unreachable) as offline:
+        again = await create(offline, seller_auth, key="order-stored")
+
+    assert again.status_code == 201
+    assert again.json() == first.json()

@@ -22,6 +22,7 @@ from api.errors import (
     UNAVAILABLE_RESPONSES,
     Conflict,
     NotFound,
+    ServiceUnavailable,
     Unprocessable,
     documented_problem,
 )
@@ -98,15 +99,23 @@ async def create_shipment(
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ShipmentRead:
-    shipment_id, fingerprint = await service.place_shipment(
+    placed = await service.place_shipment(
         session, temporal, settings, seller, body, idempotency_key
     )
+    shipment_id = placed.shipment_id
+    # Whatever Temporal answered, what is stored is the answer.
     stored = await shipments.get_with_timeline(
         session, shipments.visible_to_seller(shipment_id, seller.id)
     )
+    if stored is None and not placed.confirmed:
+        raise ServiceUnavailable(
+            "The workflow service did not confirm the shipment in time; retry with the same "
+            "Idempotency-Key to get its outcome",
+            shipment_id=str(shipment_id),
+        )
     if stored is None:  # its workflow ended without storing it
         raise Unprocessable("The shipment was refused; check the destination zip and retry")
-    if stored.request_fingerprint != fingerprint:
+    if stored.request_fingerprint != placed.fingerprint:
         raise Unprocessable("This Idempotency-Key was already used with a different request body")
     response.headers["Location"] = request.app.url_path_for(
         "get_shipment", shipment_id=str(shipment_id)

@@ -5,6 +5,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from http import HTTPStatus
 from typing import Any, TypeVar
@@ -118,6 +119,13 @@ async def _bounded(settings: Settings, call: Awaitable[T]) -> T:
         return await call
 
 
+@dataclass(frozen=True)
+class Placed:
+    shipment_id: uuid.UUID
+    fingerprint: str
+    confirmed: bool  # False: Temporal did not answer in time
+
+
 async def place_shipment(
     session: AsyncSession,
     temporal: Client,
@@ -125,12 +133,11 @@ async def place_shipment(
     seller: Seller,
     body: ShipmentCreate,
     idempotency_key: str | None,
-) -> tuple[uuid.UUID, str]:
+) -> Placed:
     """Starts the shipment's workflow (or finds it) and waits until it stored the shipment.
 
-    Returns the shipment id and the request's fingerprint. Raises the workflow's refusal as an
-    HTTP error, or ServiceUnavailable when Temporal did not answer in time; the caller then
-    answers with what is stored, if anything.
+    Raises the workflow's refusal as an HTTP error. When Temporal does not answer in time the
+    placement is unconfirmed: the caller answers with what is stored, if anything.
     """
     await session.commit()  # no database transaction stays open across a Temporal call
     order = order_of(body)
@@ -178,12 +185,8 @@ async def place_shipment(
         pass  # its workflow has ended; the stored shipment answers
     except (TimeoutError, RPCError, RuntimeError) as exc:
         log.warning("shipment not confirmed", shipment_id=str(shipment_id), error=repr(exc))
-        raise ServiceUnavailable(
-            "The workflow service did not confirm the shipment in time; retry with the same "
-            "Idempotency-Key to get its outcome",
-            shipment_id=str(shipment_id),
-        ) from exc
-    return shipment_id, request_fingerprint
+        return Placed(shipment_id, request_fingerprint, confirmed=False)
+    return Placed(shipment_id, request_fingerprint, confirmed=True)
 
 
 async def command(
