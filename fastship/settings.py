@@ -56,12 +56,39 @@ class Settings(BaseSettings):
     # Concurrent Argon2 hashes per process: each takes 64 MiB of memory and a core's time.
     password_hashing_concurrency: int = 4
 
+    # Accounts.
+    email_verification_lifetime: timedelta = timedelta(days=7)
+    email_verification_reminder: timedelta = timedelta(hours=24)
+    password_reset_lifetime: timedelta = timedelta(hours=1)
+
+    # Rate limits, in the `limits` library's notation ("5/minute", "100 per hour"), kept in Redis
+    # so every API replica shares them. Account routes count per client IP and per account.
+    rate_limit_account_per_ip: str = "30/minute"
+    rate_limit_account_per_account: str = "10/minute"
+    # Delivery-code guesses, per client IP and per shipment (the code itself allows 5 wrong tries).
+    rate_limit_delivery_code_per_ip: str = "30/minute"
+    rate_limit_delivery_code_per_shipment: str = "10/minute"
+    # Every other authenticated route, per token.
+    rate_limit_per_token: str = "600/minute"  # noqa: S105
+    # Proxies whose X-Forwarded-For names the client (comma-separated IPs, or "*").
+    forwarded_allow_ips: str = "127.0.0.1"
+
     # Notification providers; without credentials messages go to the local outbox.
     sendgrid_api_key: SecretStr | None = None
     sendgrid_from_email: str = "no-reply@fastship.local"
+    sendgrid_api_url: str = "https://api.sendgrid.com"
     twilio_account_sid: str | None = None
     twilio_auth_token: SecretStr | None = None
     twilio_from_number: str | None = None
+    twilio_api_url: str = "https://api.twilio.com"
+    # How long a notification is retried while the provider answers 429 or 5xx.
+    notification_retry_deadline: timedelta = timedelta(hours=24)
+
+    # Seller webhooks: retried with backoff for this long; private and loopback addresses (and
+    # plain http) are accepted only when allowed, which is the default in development alone.
+    webhook_retry_deadline: timedelta = timedelta(hours=24)
+    webhook_timeout: timedelta = timedelta(seconds=10)
+    webhook_allow_private_networks: bool | None = None
 
     @model_validator(mode="after")
     def refuse_default_secret_outside_development(self) -> Self:
@@ -77,6 +104,26 @@ class Settings(BaseSettings):
                     f"JWT_SECRET must be at least 32 characters when ENVIRONMENT={self.environment}"
                 )
         return self
+
+    @property
+    def webhooks_may_reach_private_networks(self) -> bool:
+        if self.webhook_allow_private_networks is None:
+            return self.environment == "development"
+        return self.webhook_allow_private_networks
+
+    @property
+    def sends_email(self) -> bool:
+        """SendGrid is configured; otherwise email goes to the local outbox."""
+        return self.sendgrid_api_key is not None
+
+    @property
+    def sends_sms(self) -> bool:
+        """Twilio is configured; otherwise SMS go to the local outbox."""
+        return None not in (
+            self.twilio_account_sid,
+            self.twilio_auth_token,
+            self.twilio_from_number,
+        )
 
     def configured(self, field: str) -> bool:
         """True when `field` came from the environment rather than its default."""

@@ -23,6 +23,18 @@ class Role(StrEnum):
     PARTNER = "partner"
 
 
+class Language(StrEnum):
+    """Message languages; accounts choose theirs, shipments default to the seller's."""
+
+    EN = "en"
+    ES = "es"
+
+
+class Channel(StrEnum):
+    EMAIL = "email"
+    SMS = "sms"
+
+
 class ShipmentTag(StrEnum):
     EXPRESS = "express"
     STANDARD = "standard"
