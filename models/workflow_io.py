@@ -21,6 +21,8 @@ class ActivityName(StrEnum):
     STORE_REVIEW = "store_review"
     REMIND_REVIEW = "remind_review"
     WAKE_WAITING_SHIPMENTS = "wake_waiting_shipments"
+    SEND_NOTIFICATIONS = "send_notifications"
+    DELIVER_WEBHOOK = "deliver_webhook"
 
 
 class Refusal(StrEnum):
