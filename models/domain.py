@@ -35,6 +35,11 @@ class Channel(StrEnum):
     SMS = "sms"
 
 
+class CancelReason(StrEnum):
+    SELLER = "seller"  # the seller cancelled it
+    NO_PARTNER = "no_partner"  # no partner had room before the assignment deadline
+
+
 class ShipmentTag(StrEnum):
     EXPRESS = "express"
     STANDARD = "standard"
