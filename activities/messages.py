@@ -1,172 +1,145 @@
-"""What each shipment notification says, and to whom. They go to the outbox for now.
+"""Which notifications each shipment event causes, to whom, in which language.
 
 Keys are (shipment, event, channel, audience), so a retried activity stores each message once.
+What the messages say is in the templates; secrets (the code, links) are added when sending.
 """
 
+from datetime import datetime
+
+from activities.notifications.rendering import Template
+from models.accounts import Partner, Seller
+from models.domain import CancelReason, Channel
 from models.shipments import Shipment
-from repositories.outbox import Message
+from repositories.notifications import NewNotification
 
 
-def _key(shipment: Shipment, event: str, channel: str, audience: str) -> str:
-    return f"{shipment.id}:{event}:{channel}:{audience}"
-
-
-def _email(
-    shipment: Shipment, event: str, audience: str, to: str, subject: str, body: str
-) -> Message:
-    return Message(
-        _key(shipment, event, "email", audience), "email", to, subject, body, shipment.id
+def _message(
+    shipment: Shipment,
+    event: str,
+    channel: Channel,
+    audience: str,
+    template: Template,
+    *,
+    to: str,
+    language: str,
+    account: Seller | Partner | None,
+    params: dict[str, str],
+) -> NewNotification:
+    return NewNotification(
+        key=f"{shipment.id}:{event}:{channel}:{audience}",
+        template=template,
+        channel=channel,
+        recipient=to,
+        language=language,
+        shipment_id=shipment.id,
+        account_id=account.id if account else None,
+        params=params,
     )
 
 
-def _sms(shipment: Shipment, event: str, body: str) -> list[Message]:
-    phone = shipment.client_contact_phone
-    if phone is None:
-        return []
-    return [
-        Message(_key(shipment, event, "sms", "recipient"), "sms", phone, None, body, shipment.id)
-    ]
-
-
-def tracking_link(public_url: str, shipment: Shipment) -> str:
-    return f"{public_url}/api/v1/track/{shipment.tracking_code}"
-
-
-def assigned(
-    shipment: Shipment, event: str, partner_email: str, tracking: str, *, first: bool
-) -> list[Message]:
+def _to_recipient(
+    shipment: Shipment, event: str, template: Template, **params: str
+) -> list[NewNotification]:
+    """The recipient's email, and their SMS when the template has one and a phone is known."""
     messages = [
-        _email(
+        _message(
             shipment,
             event,
-            "partner",
-            partner_email,
-            "New shipment assigned to you",
-            f"Shipment {shipment.id} ({shipment.weight} kg, {shipment.content}) to zip "
-            f"{shipment.destination_zip} is yours to pick up.",
+            Channel.EMAIL,
+            "recipient",
+            template,
+            to=shipment.client_contact_email,
+            language=shipment.language,
+            account=None,
+            params=params,
         )
     ]
-    if first:
+    if Channel.SMS in template.channels and shipment.client_contact_phone:
         messages.append(
-            _email(
+            _message(
                 shipment,
                 event,
+                Channel.SMS,
                 "recipient",
-                shipment.client_contact_email,
-                "Your order has shipped",
-                f"Your parcel ({shipment.content}) is on its way. Track it at {tracking}",
+                template,
+                to=shipment.client_contact_phone,
+                language=shipment.language,
+                account=None,
+                params=params,
             )
         )
     return messages
 
 
-def unassigned(shipment: Shipment, event: str, partner_email: str) -> list[Message]:
-    return [
-        _email(
-            shipment,
-            event,
-            "previous-partner",
-            partner_email,
-            "Shipment reassigned",
-            f"Shipment {shipment.id} was not picked up in time and went to another partner.",
-        )
-    ]
+def _to_account(
+    shipment: Shipment,
+    event: str,
+    audience: str,
+    template: Template,
+    account: Seller | Partner,
+    **params: str,
+) -> NewNotification:
+    return _message(
+        shipment,
+        event,
+        Channel.EMAIL,
+        audience,
+        template,
+        to=account.email,
+        language=account.language,
+        account=account,
+        params=params,
+    )
 
 
-def out_for_delivery(shipment: Shipment, event: str, code: str, tracking: str) -> list[Message]:
-    text = f"Your FastShip parcel arrives today. Give the courier this code: {code}"
-    return [
-        _email(
-            shipment,
-            event,
-            "recipient",
-            shipment.client_contact_email,
-            "Your parcel arrives soon",
-            f"Your parcel ({shipment.content}) is out for delivery. Give the courier the "
-            f"delivery code {code} when it arrives. Track it at {tracking}",
-        ),
-        *_sms(shipment, event, text),
-    ]
+def assigned(
+    shipment: Shipment, event: str, partner: Partner, *, first: bool
+) -> list[NewNotification]:
+    messages = [_to_account(shipment, event, "partner", Template.PARTNER_ASSIGNED, partner)]
+    if first:  # the recipient hears once, not on every reassignment
+        messages += _to_recipient(shipment, event, Template.SHIPPED)
+    return messages
 
 
-def delivered(shipment: Shipment, event: str, review_link: str) -> list[Message]:
-    return [
-        _email(
-            shipment,
-            event,
-            "recipient",
-            shipment.client_contact_email,
-            "Your parcel was delivered",
-            f"Your parcel ({shipment.content}) was delivered. How did it go? {review_link}",
-        ),
-        *_sms(shipment, event, "Your FastShip parcel was delivered."),
-    ]
+def unassigned(shipment: Shipment, event: str, previous: Partner) -> list[NewNotification]:
+    return [_to_account(shipment, event, "previous-partner", Template.PARTNER_UNASSIGNED, previous)]
+
+
+def out_for_delivery(shipment: Shipment, event: str, code_nonce: str) -> list[NewNotification]:
+    # The nonce names which code the message carries; without the server key it reveals nothing.
+    return _to_recipient(shipment, event, Template.OUT_FOR_DELIVERY, code_nonce=code_nonce)
+
+
+def delivered(shipment: Shipment, event: str, delivered_at: datetime) -> list[NewNotification]:
+    return _to_recipient(shipment, event, Template.DELIVERED, delivered_at=delivered_at.isoformat())
 
 
 def cancelled(
     shipment: Shipment,
     event: str,
-    reason: str,
-    partner_email: str | None,
-    seller_email: str | None,
-) -> list[Message]:
-    messages = [
-        _email(
-            shipment,
-            event,
-            "recipient",
-            shipment.client_contact_email,
-            "Your shipment was cancelled",
-            f"The shipment of your parcel ({shipment.content}) was cancelled: {reason}",
-        )
-    ]
-    if partner_email is not None:
+    reason: CancelReason,
+    partner: Partner | None,
+    seller: Seller | None,
+) -> list[NewNotification]:
+    messages = _to_recipient(shipment, event, Template.CANCELLED, reason=reason)
+    if partner is not None:
         messages.append(
-            _email(
-                shipment,
-                event,
-                "partner",
-                partner_email,
-                "Shipment cancelled",
-                f"Shipment {shipment.id} was cancelled; do not pick it up. {reason}",
+            _to_account(
+                shipment, event, "partner", Template.PARTNER_CANCELLED, partner, reason=reason
             )
         )
-    if seller_email is not None:
+    if seller is not None:
         messages.append(
-            _email(
-                shipment,
-                event,
-                "seller",
-                seller_email,
-                "Shipment cancelled",
-                f"Shipment {shipment.id} was cancelled: {reason}",
-            )
+            _to_account(shipment, event, "seller", Template.SELLER_CANCELLED, seller, reason=reason)
         )
     return messages
 
 
-def delayed(shipment: Shipment, tracking: str) -> list[Message]:
-    return [
-        _email(
-            shipment,
-            "delayed",
-            "recipient",
-            shipment.client_contact_email,
-            "Your parcel is delayed",
-            f"Your parcel ({shipment.content}) is taking longer than estimated. "
-            f"We are on it. Track it at {tracking}",
-        )
-    ]
+def delayed(shipment: Shipment) -> list[NewNotification]:
+    return _to_recipient(shipment, "delayed", Template.DELAYED)
 
 
-def review_reminder(shipment: Shipment, review_link: str) -> list[Message]:
-    return [
-        _email(
-            shipment,
-            "review-reminder",
-            "recipient",
-            shipment.client_contact_email,
-            "How was your delivery?",
-            f"Tell us how the delivery of your parcel ({shipment.content}) went: {review_link}",
-        )
-    ]
+def review_reminder(shipment: Shipment, delivered_at: datetime) -> list[NewNotification]:
+    return _to_recipient(
+        shipment, "review-reminder", Template.REVIEW_REMINDER, delivered_at=delivered_at.isoformat()
+    )

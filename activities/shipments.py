@@ -6,35 +6,37 @@ Each runs in one transaction and is idempotent: a retried activity changes nothi
 import secrets
 import uuid
 from collections.abc import Awaitable, Callable
-from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import messages
-from fastship.secrets import hash_delivery_code, issue_review_token, new_delivery_code
+from fastship.secrets import delivery_code, hash_delivery_code, new_delivery_code_nonce
 from fastship.settings import Settings
-from models.accounts import Seller
+from models.accounts import Partner, Seller
 from models.assignment import Candidate, choose_partner
-from models.domain import ShipmentStatus
+from models.domain import CancelReason, ShipmentStatus
 from models.lifecycle import is_failed_attempt
 from models.shipments import Shipment
+from models.webhooks import WebhookEventType
 from models.workflow_io import (
     ActivityName,
     Assignment,
     AssignPartner,
     FlagReason,
     FlagShipment,
+    Outgoing,
     Placement,
     PlaceShipment,
+    Recorded,
     Refusal,
     ReviewReminder,
     ShipmentEventRecord,
     StoreReview,
 )
-from repositories import delivery_codes, outbox, partners, reviews, shipments
-from repositories.outbox import Message
+from repositories import delivery_codes, notifications, partners, reviews, shipments, webhooks
+from repositories.notifications import NewNotification
 
 TRACKING_CODE_BYTES = 24  # 192 bits
 
@@ -48,9 +50,47 @@ class ShipmentActivities:
         self._sessions = sessions
         self._settings = settings
 
-    async def _send(self, session: AsyncSession, batch: list[Message]) -> None:
-        for message in batch:
-            await outbox.add(session, message)
+    async def _notify(self, session: AsyncSession, batch: list[NewNotification]) -> Outgoing:
+        """Stores the notifications with the change that causes them; the workflow sends them."""
+        summary = ", ".join(dict.fromkeys(f"{n.template} ({n.channel})" for n in batch))
+        return Outgoing(notifications=await notifications.add(session, batch), summary=summary)
+
+    async def _webhook(
+        self,
+        session: AsyncSession,
+        shipment: Shipment,
+        event_type: WebhookEventType,
+        event: ShipmentEventRecord,
+        partner_id: uuid.UUID | None,
+    ) -> Outgoing:
+        """Queues the seller's webhook deliveries of this event, in the same transaction."""
+        data: dict[str, object] = {
+            "shipment_id": str(shipment.id),
+            "status": event.status.value,
+            "sequence": event.sequence,
+            "occurred_at": event.occurred_at.isoformat(),
+            "description": event.description,
+            "location_zip": event.location_zip,
+            "partner_id": str(partner_id) if partner_id else None,
+            "tracking_code": shipment.tracking_code,
+        }
+        deliveries = await webhooks.enqueue(
+            session,
+            seller_id=shipment.seller_id,
+            shipment_id=shipment.id,
+            event_type=event_type,
+            data=data,
+            occurred_at=event.occurred_at,
+        )
+        return Outgoing(webhooks=deliveries)
+
+    async def _unsent(self, session: AsyncSession, shipment_id: uuid.UUID) -> Outgoing:
+        """For a retried step that had committed: what it queued, and is still to be sent."""
+        return Outgoing(
+            notifications=await notifications.pending_for_shipment(session, shipment_id),
+            webhooks=await webhooks.pending_for_shipment(session, shipment_id),
+            summary="what was left unsent",
+        )
 
     async def _locked(self, session: AsyncSession, shipment_id: uuid.UUID) -> Shipment:
         shipment = await shipments.lock(session, shipment_id)
@@ -58,18 +98,13 @@ class ShipmentActivities:
             raise _refuse(Refusal.NOT_FOUND, f"shipment {shipment_id} is not stored")
         return shipment
 
-    def _review_link(self, shipment: Shipment, delivered_at: datetime) -> str:
-        expires_at = delivered_at + self._settings.review_window
-        token = issue_review_token(self._settings, shipment.id, expires_at)
-        return f"{self._settings.public_url}/api/v1/review/{token}"
-
     async def _assign(
         self,
         session: AsyncSession,
         shipment: Shipment,
         event: ShipmentEventRecord,
         replacing: uuid.UUID | None,
-    ) -> uuid.UUID | None:
+    ) -> tuple[uuid.UUID | None, Outgoing]:
         """Gives the shipment to the least loaded eligible partner; None if all are full."""
         candidates = await partners.lock_candidates(
             session, shipment.destination_zip, excluding=replacing
@@ -83,25 +118,31 @@ class ShipmentActivities:
         event: ShipmentEventRecord,
         chosen: Candidate | None,
         replacing: uuid.UUID | None,
-    ) -> uuid.UUID | None:
+    ) -> tuple[uuid.UUID | None, Outgoing]:
         """Records the assignment to `chosen` (locked by the caller) and tells who it concerns."""
         if chosen is None:
-            return None
-        name, email = await partners.name_and_email(session, chosen.partner_id)
-        event.description = f"Assigned to delivery partner {name}"
+            return None, Outgoing()
+        partner = await self._partner(session, chosen.partner_id)
+        event.description = f"Assigned to delivery partner {partner.name}"
         await shipments.add_event(session, event)
         values: dict[str, object] = {"partner_id": chosen.partner_id}
         if replacing is not None:
             values["reassignments"] = shipment.reassignments + 1
         await shipments.change(session, shipment.id, **values)
         key = f"assigned-{event.sequence}"
-        tracking = messages.tracking_link(self._settings.public_url, shipment)
-        batch = messages.assigned(shipment, key, email, tracking, first=replacing is None)
+        batch = messages.assigned(shipment, key, partner, first=replacing is None)
         if replacing is not None:
-            _, previous_email = await partners.name_and_email(session, replacing)
-            batch += messages.unassigned(shipment, key, previous_email)
-        await self._send(session, batch)
-        return chosen.partner_id
+            batch += messages.unassigned(shipment, key, await self._partner(session, replacing))
+        outgoing = await self._notify(session, batch)
+        outgoing += await self._webhook(
+            session, shipment, WebhookEventType.SHIPMENT_ASSIGNED, event, chosen.partner_id
+        )
+        return chosen.partner_id, outgoing
+
+    async def _partner(self, session: AsyncSession, partner_id: uuid.UUID) -> Partner:
+        partner = await session.get(Partner, partner_id)
+        assert partner is not None  # partners are never deleted once assigned
+        return partner
 
     @activity.defn(name=ActivityName.PLACE_SHIPMENT)
     async def place_shipment(self, request: PlaceShipment) -> Placement:
@@ -111,11 +152,12 @@ class ShipmentActivities:
         """
         async with self._sessions.begin() as session:
             stored = await shipments.get(session, request.shipment_id)
-            if stored is not None:  # a retry of a placement that committed
+            if stored is not None:  # a retry of a placement that committed: its sends are queued
                 return Placement(
                     status=stored.status,
                     partner_id=stored.partner_id,
                     events_recorded=await shipments.count_events(session, stored.id),
+                    outgoing=await self._unsent(session, stored.id),
                 )
             zip_code = request.order.destination_zip
             candidates = await partners.lock_candidates(session, zip_code)
@@ -124,16 +166,17 @@ class ShipmentActivities:
             shipment = await shipments.insert_shipment(
                 session, request, secrets.token_urlsafe(TRACKING_CODE_BYTES)
             )
-            await shipments.add_event(
-                session,
-                ShipmentEventRecord(
-                    shipment_id=request.shipment_id,
-                    sequence=request.sequence,
-                    status=ShipmentStatus.PLACED,
-                    actor=f"seller:{request.seller_id}",
-                    occurred_at=request.placed_at,
-                    description="Shipment placed",
-                ),
+            placed = ShipmentEventRecord(
+                shipment_id=request.shipment_id,
+                sequence=request.sequence,
+                status=ShipmentStatus.PLACED,
+                actor=f"seller:{request.seller_id}",
+                occurred_at=request.placed_at,
+                description="Shipment placed",
+            )
+            await shipments.add_event(session, placed)
+            outgoing = await self._webhook(
+                session, shipment, WebhookEventType.SHIPMENT_PLACED, placed, partner_id=None
             )
             assignment = ShipmentEventRecord(
                 shipment_id=shipment.id,
@@ -143,11 +186,15 @@ class ShipmentActivities:
                 occurred_at=request.placed_at,
             )
             chosen = choose_partner(candidates)
-            partner_id = await self._give(session, shipment, assignment, chosen, replacing=None)
+            partner_id, sends = await self._give(
+                session, shipment, assignment, chosen, replacing=None
+            )
+            outgoing += sends
             return Placement(
                 status=ShipmentStatus.PLACED,
                 partner_id=partner_id,
                 events_recorded=1 + (partner_id is not None),
+                outgoing=outgoing,
             )
 
     @activity.defn(name=ActivityName.ASSIGN_PARTNER)
@@ -158,7 +205,11 @@ class ShipmentActivities:
             if shipment.status is not ShipmentStatus.PLACED:
                 return Assignment(partner_id=shipment.partner_id, changed=False)
             if shipment.partner_id != request.replacing:  # a retry of an assignment that committed
-                return Assignment(partner_id=shipment.partner_id, changed=True)
+                return Assignment(
+                    partner_id=shipment.partner_id,
+                    changed=True,
+                    outgoing=await self._unsent(session, shipment.id),
+                )
             event = ShipmentEventRecord(
                 shipment_id=shipment.id,
                 sequence=request.sequence,
@@ -166,26 +217,34 @@ class ShipmentActivities:
                 actor="system",
                 occurred_at=request.occurred_at,
             )
-            partner_id = await self._assign(session, shipment, event, request.replacing)
+            partner_id, outgoing = await self._assign(session, shipment, event, request.replacing)
             if partner_id is None:
                 return Assignment(partner_id=request.replacing, changed=False)
-            return Assignment(partner_id=partner_id, changed=True)
+            return Assignment(partner_id=partner_id, changed=True, outgoing=outgoing)
 
     @activity.defn(name=ActivityName.RECORD_EVENT)
-    async def record_shipment_event(self, event: ShipmentEventRecord) -> bool:
+    async def record_shipment_event(self, event: ShipmentEventRecord) -> Recorded:
         """Appends the event, moves the shipment to its status and stores the messages it causes.
 
-        Returns False when the event was already recorded (a retried activity), changing nothing.
+        `recorded` is False when the event was already recorded (a retried activity).
         """
         async with self._sessions.begin() as session:
             shipment = await self._locked(session, event.shipment_id)
             previous = shipment.status
             if not await shipments.add_event(session, event):
-                return False
-            if event.status is not previous:
-                await shipments.change(session, shipment.id, status=event.status)
-            await self._status_side_effects(session, shipment, previous, event)
-            return True
+                return Recorded(recorded=False, outgoing=await self._unsent(session, shipment.id))
+            if event.status is previous:  # a location scan
+                return Recorded(recorded=True)
+            await shipments.change(session, shipment.id, status=event.status)
+            outgoing = await self._status_side_effects(session, shipment, previous, event)
+            outgoing += await self._webhook(
+                session,
+                shipment,
+                WebhookEventType(f"shipment.{event.status}"),
+                event,
+                shipment.partner_id,
+            )
+            return Recorded(recorded=True, outgoing=outgoing)
 
     async def _status_side_effects(
         self,
@@ -193,51 +252,48 @@ class ShipmentActivities:
         shipment: Shipment,
         previous: ShipmentStatus,
         event: ShipmentEventRecord,
-    ) -> None:
+    ) -> Outgoing:
         key = f"{event.status}-{event.sequence}"
-        tracking = messages.tracking_link(self._settings.public_url, shipment)
         if event.status is ShipmentStatus.OUT_FOR_DELIVERY:
-            code = new_delivery_code()
+            nonce = new_delivery_code_nonce()
+            code = delivery_code(self._settings, shipment.id, nonce)
             await delivery_codes.issue(
                 session,
                 shipment.id,
                 hash_delivery_code(self._settings, shipment.id, code),
+                nonce,
                 event.occurred_at + self._settings.delivery_code_lifetime,
             )
-            await self._send(session, messages.out_for_delivery(shipment, key, code, tracking))
-        elif is_failed_attempt(previous, event.status):
+            return await self._notify(session, messages.out_for_delivery(shipment, key, nonce))
+        if is_failed_attempt(previous, event.status):
             await delivery_codes.void(session, shipment.id)
         elif event.status is ShipmentStatus.DELIVERED:
             if not await delivery_codes.consume_verified(session, shipment.id):
                 raise _refuse(
                     Refusal.CODE_NOT_VERIFIED, "Delivery needs the recipient's verified code"
                 )
-            await self._send(
-                session,
-                messages.delivered(shipment, key, self._review_link(shipment, event.occurred_at)),
-            )
-        elif event.status is ShipmentStatus.CANCELLED and previous is not ShipmentStatus.CANCELLED:
-            partner_email = None
+            return await self._notify(session, messages.delivered(shipment, key, event.occurred_at))
+        elif event.status is ShipmentStatus.CANCELLED:
+            partner = None
             if shipment.partner_id is not None:
-                _, partner_email = await partners.name_and_email(session, shipment.partner_id)
-            seller_email = None
-            if event.actor == "system":  # the seller did not cancel it, so tell them
-                seller = await session.get(Seller, shipment.seller_id)
-                seller_email = seller.email if seller else None
-            reason = event.description or "cancelled"
-            await self._send(
-                session, messages.cancelled(shipment, key, reason, partner_email, seller_email)
+                partner = await self._partner(session, shipment.partner_id)
+            by_seller = event.actor != "system"
+            seller = None if by_seller else await session.get(Seller, shipment.seller_id)
+            reason = CancelReason.SELLER if by_seller else CancelReason.NO_PARTNER
+            return await self._notify(
+                session, messages.cancelled(shipment, key, reason, partner, seller)
             )
+        return Outgoing()
 
     @activity.defn(name=ActivityName.FLAG_SHIPMENT)
-    async def flag_shipment(self, request: FlagShipment) -> None:
+    async def flag_shipment(self, request: FlagShipment) -> Outgoing:
         """Flags the shipment for operators; a passed estimate also tells the recipient."""
         async with self._sessions.begin() as session:
             shipment = await self._locked(session, request.shipment_id)
             await shipments.change(session, shipment.id, needs_attention=True)
             if request.reason is FlagReason.ESTIMATE_PASSED:
-                tracking = messages.tracking_link(self._settings.public_url, shipment)
-                await self._send(session, messages.delayed(shipment, tracking))
+                return await self._notify(session, messages.delayed(shipment))
+            return Outgoing()
 
     @activity.defn(name=ActivityName.STORE_REVIEW)
     async def store_review(self, review: StoreReview) -> None:
@@ -245,11 +301,12 @@ class ShipmentActivities:
             await reviews.add(session, review.shipment_id, review.rating, review.comment)
 
     @activity.defn(name=ActivityName.REMIND_REVIEW)
-    async def remind_review(self, reminder: ReviewReminder) -> None:
+    async def remind_review(self, reminder: ReviewReminder) -> Outgoing:
         async with self._sessions.begin() as session:
             shipment = await self._locked(session, reminder.shipment_id)
-            link = self._review_link(shipment, reminder.delivered_at)
-            await self._send(session, messages.review_reminder(shipment, link))
+            return await self._notify(
+                session, messages.review_reminder(shipment, reminder.delivered_at)
+            )
 
     @property
     def all(self) -> list[Callable[..., Awaitable[object]]]:

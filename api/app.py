@@ -6,13 +6,14 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 
-from api import dev, health, public
+from api import dev, health, notifications, pages, public
 from api.accounts.router import partner_router, seller_router
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
 from api.resources import open_resources
 from api.shipments import lists
 from api.shipments.router import router as shipments_router
+from api.webhooks.router import router as webhooks_router
 from fastship.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
@@ -43,13 +44,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(partner_router)
     api.include_router(lists.router)
     api.include_router(shipments_router)
+    api.include_router(webhooks_router)
     api.include_router(public.router)
+    api.include_router(notifications.router)
     if settings.environment != "production":
         api.include_router(dev.router)
     api.include_router(health.router)
     app.include_router(api)
     # Also at the root, where load balancers and orchestrators probe by default.
     app.include_router(health.router, include_in_schema=False)
+    # The pages the verification and reset emails link to.
+    app.include_router(pages.router)
     install_error_handlers(app)
     install_middleware(app)
     return app

@@ -4,16 +4,20 @@ All are `async def`, even those that await nothing: FastAPI runs a plain `def` d
 thread pool, a hop that cost more than the whole tracking query.
 """
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from temporalio.client import Client
 
-from api.errors import Forbidden, Unauthorized
+from api.errors import Forbidden, Unauthorized, redis_required
+from api.ratelimit import RateLimiter, limit_account_route
 from api.resources import Resources
+from api.revocation import is_revoked
 from api.security import Passwords, TokenClaims, decode_access_token
 from fastship.settings import Settings
 from models.accounts import Partner, Seller
@@ -40,6 +44,14 @@ async def get_passwords(resources: ResourcesDep) -> Passwords:
     return resources.passwords
 
 
+async def get_redis(resources: ResourcesDep) -> Redis:
+    return resources.redis
+
+
+async def get_limiter(resources: ResourcesDep) -> RateLimiter:
+    return resources.limiter
+
+
 async def get_connection(resources: ResourcesDep) -> AsyncIterator[AsyncConnection]:
     """A bare connection, for hot read paths that need no ORM session."""
     async with resources.engine.connect() as connection:
@@ -56,21 +68,58 @@ SessionDep = Annotated[AsyncSession, Depends(get_session)]
 ConnectionDep = Annotated[AsyncConnection, Depends(get_connection)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
+RedisDep = Annotated[Redis, Depends(get_redis)]
+LimiterDep = Annotated[RateLimiter, Depends(get_limiter)]
+
+AccountRouteLimit = Callable[[str, str], Awaitable[None]]
+
+
+async def get_account_route_limit(request: Request, limiter: LimiterDep) -> AccountRouteLimit:
+    """`await limit(route, account)` counts the request per client IP and per account."""
+
+    async def limit(route: str, account: str) -> None:
+        await limit_account_route(limiter, request, route, account)
+
+    return limit
+
+
+AccountRouteLimitDep = Annotated[AccountRouteLimit, Depends(get_account_route_limit)]
 
 # One bearer scheme: either role's token, the route decides which it accepts.
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/seller/token", auto_error=False)
 BearerToken = Annotated[str | None, Depends(_bearer)]
 
 
-async def get_claims(token: BearerToken, settings: SettingsDep) -> TokenClaims:
+async def get_claims(token: BearerToken, resources: ResourcesDep) -> TokenClaims:
+    """A valid, unrevoked token within its rate limit; fails closed when Redis cannot tell."""
     if token is None:
         raise Unauthorized("This route needs a bearer token")
-    return decode_access_token(settings, token)
+    claims = decode_access_token(resources.settings, token)
+    limiter = resources.limiter
+    async with redis_required("checking the access token"):
+        # Sent together; the revocation decides first, so a revoked token is told so.
+        revoked, spent = await asyncio.gather(
+            is_revoked(resources.redis, claims), limiter.count(limiter.per_token(claims.token_id))
+        )
+        if revoked:
+            raise Unauthorized("The access token was revoked; log in again")
+        if spent:
+            raise await limiter.refusal(spent)
+    return claims
 
 
 Claims = Annotated[TokenClaims, Depends(get_claims)]
 
 _MODELS: dict[Role, type[Seller] | type[Partner]] = {Role.SELLER: Seller, Role.PARTNER: Partner}
+_WRONG_ROLE = {
+    Role.SELLER: "This route is for sellers; the token belongs to a delivery partner",
+    Role.PARTNER: "This route is for delivery partners; the token belongs to a seller",
+}
+
+
+def require_role(claims: TokenClaims, role: Role) -> None:
+    if claims.role is not role:
+        raise Forbidden(_WRONG_ROLE[role])
 
 
 async def _load(session: AsyncSession, claims: TokenClaims) -> Seller | Partner:
@@ -86,16 +135,14 @@ async def get_current_account(claims: Claims, session: SessionDep) -> Seller | P
 
 
 async def get_current_seller(claims: Claims, session: SessionDep) -> Seller:
-    if claims.role is not Role.SELLER:
-        raise Forbidden("This route is for sellers; the token belongs to a delivery partner")
+    require_role(claims, Role.SELLER)
     seller = await _load(session, claims)
     assert isinstance(seller, Seller)
     return seller
 
 
 async def get_current_partner(claims: Claims, session: SessionDep) -> Partner:
-    if claims.role is not Role.PARTNER:
-        raise Forbidden("This route is for delivery partners; the token belongs to a seller")
+    require_role(claims, Role.PARTNER)
     partner = await _load(session, claims)
     assert isinstance(partner, Partner)
     return partner

@@ -1,4 +1,5 @@
-"""Development-only routes: the local outbox, so a person can read the messages FastShip sent.
+"""Development-only routes: the local outbox, so a person can read the messages FastShip sent
+(with no SendGrid or Twilio credentials, messages go there, links and codes included).
 
 Not mounted when ENVIRONMENT=production.
 """
@@ -8,7 +9,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, EmailStr
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from api.dependencies import SessionDep
 from api.errors import INVALID_RESPONSES
@@ -23,8 +24,11 @@ class OutboxMessageRead(BaseModel):
     shipment_id: uuid.UUID | None
     channel: str
     recipient: str
+    template: str | None
+    language: str | None
     subject: str | None
-    body: str
+    body: str = Field(description="The plain text (the whole SMS)")
+    html: str | None
     created_at: datetime
 
 

@@ -1,6 +1,8 @@
 """One exception hierarchy carrying the HTTP status; handlers render every error as RFC 9457."""
 
-from collections.abc import Mapping
+import asyncio
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -10,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict
+from redis.exceptions import RedisError
 from starlette.exceptions import HTTPException
 
 log = structlog.get_logger(__name__)
@@ -47,7 +50,7 @@ class Problem(BaseModel):
 
 class AppError(Exception):
     status: ClassVar[HTTPStatus] = HTTPStatus.INTERNAL_SERVER_ERROR
-    headers: ClassVar[dict[str, str]] = {}
+    headers: Mapping[str, str] = {}  # sent with the problem; set per class or per error
 
     def __init__(self, detail: str, **extensions: Any) -> None:
         super().__init__(detail)
@@ -80,8 +83,30 @@ class Forbidden(AppError):
     status = HTTPStatus.FORBIDDEN
 
 
+class TooManyRequests(AppError):
+    status = HTTPStatus.TOO_MANY_REQUESTS
+
+    def __init__(self, detail: str, headers: Mapping[str, str], **extensions: Any) -> None:
+        super().__init__(detail, **extensions)
+        self.headers = headers
+
+
 class ServiceUnavailable(AppError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
+
+
+REDIS_TIMEOUT_SECONDS = 2.0
+
+
+@asynccontextmanager
+async def redis_required(doing: str) -> AsyncIterator[None]:
+    """Fails closed: Redis erring, or silent for 2 s, answers 503 instead of skipping the check."""
+    try:
+        async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+            yield
+    except (RedisError, TimeoutError) as exc:
+        log.warning("redis unavailable", doing=doing, error=repr(exc))
+        raise ServiceUnavailable(f"Redis is unreachable while {doing}; retry shortly") from exc
 
 
 def problem_response(
@@ -163,19 +188,49 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(Exception, _unexpected_error)
 
 
-def documented_problem(description: str) -> dict[str, Any]:
-    """An OpenAPI response entry for a problem+json answer."""
-    return {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}, "description": description}
+def documented_problem(
+    description: str, headers: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """An OpenAPI response entry for a problem+json answer, with the headers it carries."""
+    entry: dict[str, Any] = {
+        "model": Problem,
+        "content": {PROBLEM_MEDIA_TYPE: {}},
+        "description": description,
+    }
+    if headers:
+        entry["headers"] = {
+            name: {"description": about, "schema": {"type": "string"}}
+            for name, about in headers.items()
+        }
+    return entry
 
 
 Responses = dict[int | str, dict[str, Any]]
 
 INVALID_RESPONSES: Responses = {422: documented_problem("Invalid parameters or body")}
 BODY_RESPONSES: Responses = INVALID_RESPONSES | {400: documented_problem("Malformed body")}
-AUTH_RESPONSES: Responses = INVALID_RESPONSES | {
-    401: documented_problem("Missing, invalid or expired token"),
-    403: documented_problem("The token belongs to another role"),
+RATE_LIMITED_RESPONSES: Responses = {
+    429: documented_problem(
+        "Too many requests; the problem says which limit, the headers when to retry",
+        {
+            "Retry-After": "Seconds until a request can succeed again",
+            "RateLimit-Policy": "The limit exceeded: quota `q` per window `w` seconds",
+            "RateLimit": "What remains of each limit (`r`) and seconds until it frees (`t`)",
+        },
+    ),
+    503: documented_problem("Redis, which keeps rate limits, is unreachable; retry shortly"),
 }
+AUTH_RESPONSES: Responses = (
+    INVALID_RESPONSES
+    | RATE_LIMITED_RESPONSES
+    | {
+        401: documented_problem("Missing, invalid, expired or revoked token"),
+        403: documented_problem("The token belongs to another role"),
+        503: documented_problem(
+            "Redis, which checks tokens and rate limits, is unreachable; retry shortly"
+        ),
+    }
+)
 NOT_FOUND_RESPONSES: Responses = {404: documented_problem("Not found, or not yours")}
 UNAVAILABLE_RESPONSES: Responses = {
     503: documented_problem("The workflow service did not confirm in time; retry")

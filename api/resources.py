@@ -1,4 +1,7 @@
-"""What the API holds for its whole life: one engine, one Redis pool, one Temporal client."""
+"""What the API holds for its whole life: one engine, one Redis pool, one Temporal client.
+
+The rate limiter counts in Redis over that same pool.
+"""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -8,6 +11,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from api.ratelimit import RateLimiter
 from api.security import Passwords
 from fastship.database import create_engine, create_session_factory
 from fastship.settings import Settings
@@ -22,6 +26,7 @@ class Resources:
     redis: Redis
     temporal: Client
     passwords: Passwords
+    limiter: RateLimiter
 
 
 @asynccontextmanager
@@ -33,7 +38,8 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     try:
         passwords = Passwords(settings.password_hashing_concurrency)
         sessions = create_session_factory(engine)
-        yield Resources(settings, engine, sessions, redis, temporal, passwords)
+        limiter = RateLimiter(redis, settings)
+        yield Resources(settings, engine, sessions, redis, temporal, passwords, limiter)
     finally:
         await redis.aclose()
         await engine.dispose()

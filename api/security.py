@@ -71,6 +71,7 @@ class TokenClaims:
     subject: uuid.UUID
     role: Role
     token_id: str
+    issued_at: datetime  # to the microsecond, so a revocation cutoff can tell tokens apart
     expires_at: datetime
 
 
@@ -81,7 +82,9 @@ def issue_access_token(settings: Settings, subject: uuid.UUID, role: Role) -> Ac
         "role": role.value,
         "iss": settings.jwt_issuer,
         "aud": settings.jwt_audience,
-        "iat": issued_at,
+        # A fractional NumericDate (RFC 7519 allows it): whole seconds would not tell a token
+        # issued just before a password reset from one issued just after it.
+        "iat": issued_at.timestamp(),
         "exp": issued_at + settings.access_token_lifetime,
         "jti": uuid.uuid4().hex,
     }
@@ -103,6 +106,7 @@ def decode_access_token(settings: Settings, token: str) -> TokenClaims:
             subject=uuid.UUID(claims["sub"]),
             role=Role(claims["role"]),
             token_id=claims["jti"],
+            issued_at=datetime.fromtimestamp(claims["iat"], UTC),
             expires_at=datetime.fromtimestamp(claims["exp"], UTC),
         )
     except jwt.ExpiredSignatureError as exc:

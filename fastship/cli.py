@@ -43,6 +43,10 @@ def main() -> int:
             port=settings.api_port,
             workers=settings.api_workers,
             log_config=None,
+            # The client address (and so the rate-limit keys) comes from X-Forwarded-For only
+            # when a trusted proxy sent it.
+            proxy_headers=True,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
         )
     elif command == "worker":
         from worker.main import serve

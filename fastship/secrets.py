@@ -1,45 +1,120 @@
-"""Secrets made and checked outside workflows: delivery codes and review tokens."""
+"""Secrets made and checked outside workflows: delivery codes and the tokens links carry.
+
+Links carry signed tokens (HS256), each kind with its own audience so one never passes for another.
+"""
 
 import hashlib
 import hmac
 import secrets
 import uuid
 from datetime import datetime
+from typing import Any
 
 import jwt
 
 from fastship.settings import Settings
+from models.domain import Role
 
 DELIVERY_CODE_DIGITS = 6
-_REVIEW_AUDIENCE = "fastship-review"
 _ALGORITHM = "HS256"
+_REVIEW_AUDIENCE = "fastship-review"
+_VERIFY_AUDIENCE = "fastship-verify-email"
+_RESET_AUDIENCE = "fastship-reset-password"
 
 
-def new_delivery_code() -> str:
-    return f"{secrets.randbelow(10**DELIVERY_CODE_DIGITS):0{DELIVERY_CODE_DIGITS}d}"
+def _key(settings: Settings) -> bytes:
+    return settings.jwt_secret.get_secret_value().encode()
+
+
+def new_delivery_code_nonce() -> str:
+    return secrets.token_hex(16)
+
+
+def delivery_code(settings: Settings, shipment_id: uuid.UUID, nonce: str) -> str:
+    """The code for a random nonce: only the hash and the nonce are stored, and a retried
+    message re-derives the same code with the server key instead of keeping it anywhere."""
+    digest = hmac.new(_key(settings), f"code:{shipment_id}:{nonce}".encode(), hashlib.sha256)
+    number = int.from_bytes(digest.digest()[:8], "big") % 10**DELIVERY_CODE_DIGITS
+    return f"{number:0{DELIVERY_CODE_DIGITS}d}"
 
 
 def hash_delivery_code(settings: Settings, shipment_id: uuid.UUID, code: str) -> str:
     """Keyed, so a leaked table does not give the codes away to a million guesses."""
-    key = settings.jwt_secret.get_secret_value().encode()
-    return hmac.new(key, f"{shipment_id}:{code}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(_key(settings), f"{shipment_id}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _issue(
+    settings: Settings, audience: str, subject: uuid.UUID, expires_at: datetime, **claims: Any
+) -> str:
+    payload = {"sub": str(subject), "aud": audience, "exp": expires_at, **claims}
+    return jwt.encode(payload, _key(settings), algorithm=_ALGORITHM)
+
+
+def _read(settings: Settings, audience: str, token: str, *required: str) -> dict[str, Any] | None:
+    """The token's claims, or None if it is forged, malformed, expired or of another kind."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token,
+            _key(settings),
+            algorithms=[_ALGORITHM],
+            audience=audience,
+            options={"require": ["sub", "aud", "exp", *required]},
+        )
+        uuid.UUID(claims["sub"])
+    except (jwt.InvalidTokenError, ValueError):
+        return None
+    return claims
 
 
 def issue_review_token(settings: Settings, shipment_id: uuid.UUID, expires_at: datetime) -> str:
-    claims = {"sub": str(shipment_id), "aud": _REVIEW_AUDIENCE, "exp": expires_at}
-    return jwt.encode(claims, settings.jwt_secret.get_secret_value(), algorithm=_ALGORITHM)
+    return _issue(settings, _REVIEW_AUDIENCE, shipment_id, expires_at)
 
 
 def read_review_token(settings: Settings, token: str) -> uuid.UUID | None:
-    """The shipment a review token is for, or None if it is forged, malformed or expired."""
-    try:
-        claims = jwt.decode(
-            token,
-            settings.jwt_secret.get_secret_value(),
-            algorithms=[_ALGORITHM],
-            audience=_REVIEW_AUDIENCE,
-            options={"require": ["sub", "aud", "exp"]},
-        )
-        return uuid.UUID(claims["sub"])
-    except (jwt.InvalidTokenError, ValueError):
+    """The shipment a review token is for, or None if it is not a valid review token."""
+    claims = _read(settings, _REVIEW_AUDIENCE, token)
+    return None if claims is None else uuid.UUID(claims["sub"])
+
+
+def issue_verification_token(
+    settings: Settings, role: Role, account_id: uuid.UUID, expires_at: datetime
+) -> str:
+    return _issue(settings, _VERIFY_AUDIENCE, account_id, expires_at, role=role.value)
+
+
+def read_verification_token(settings: Settings, role: Role, token: str) -> uuid.UUID | None:
+    """The account an email-verification token is for, if valid and for this role."""
+    claims = _read(settings, _VERIFY_AUDIENCE, token, "role")
+    if claims is None or claims["role"] != role.value:
         return None
+    return uuid.UUID(claims["sub"])
+
+
+def password_fingerprint(password_hash: str) -> str:
+    """Changes whenever the password does, so a reset link works once."""
+    return hashlib.sha256(password_hash.encode()).hexdigest()[:32]
+
+
+def issue_reset_token(
+    settings: Settings,
+    role: Role,
+    account_id: uuid.UUID,
+    password_hash: str,
+    expires_at: datetime,
+) -> str:
+    return _issue(
+        settings,
+        _RESET_AUDIENCE,
+        account_id,
+        expires_at,
+        role=role.value,
+        pwd=password_fingerprint(password_hash),
+    )
+
+
+def read_reset_token(settings: Settings, role: Role, token: str) -> tuple[uuid.UUID, str] | None:
+    """The account and password fingerprint a reset token is for, if valid and for this role."""
+    claims = _read(settings, _RESET_AUDIENCE, token, "role", "pwd")
+    if claims is None or claims["role"] != role.value:
+        return None
+    return uuid.UUID(claims["sub"]), str(claims["pwd"])

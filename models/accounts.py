@@ -14,6 +14,8 @@ class Account(UUIDPrimaryKey, Timestamps):
     email: Mapped[str] = mapped_column(String(320))
     password_hash: Mapped[str] = mapped_column(String(200))
     email_verified_at: Mapped[datetime | None]
+    # The language of the messages the account receives.
+    language: Mapped[str] = mapped_column(String(5), server_default="en")
 
 
 class Seller(Account, Base):

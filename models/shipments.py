@@ -73,6 +73,8 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
     destination_zip: Mapped[str] = mapped_column(String(10))
     client_contact_email: Mapped[str] = mapped_column(String(320))
     client_contact_phone: Mapped[str | None] = mapped_column(String(20))
+    # The recipient's language; the seller's unless the seller chose another.
+    language: Mapped[str] = mapped_column(String(5), server_default="en")
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(30)), server_default="{}")
     tracking_code: Mapped[str] = mapped_column(String(64), unique=True)
     estimated_delivery: Mapped[datetime]
@@ -117,6 +119,8 @@ class DeliveryCode(Base):
         ForeignKey("shipments.id", ondelete="CASCADE"), primary_key=True
     )
     code_hash: Mapped[str] = mapped_column(String(64))
+    # Random; with the server key it re-derives the code for a retried message (see secrets).
+    code_nonce: Mapped[str] = mapped_column(String(32))
     expires_at: Mapped[datetime]
     failed_attempts: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     verified_at: Mapped[datetime | None]

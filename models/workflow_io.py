@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel
 
-from models.domain import ShipmentStatus
+from models.domain import Language, Role, ShipmentStatus
 
 
 class ActivityName(StrEnum):
@@ -22,6 +22,9 @@ class ActivityName(StrEnum):
     REMIND_REVIEW = "remind_review"
     WAKE_WAITING_SHIPMENTS = "wake_waiting_shipments"
     SEND_NOTIFICATIONS = "send_notifications"
+    SEND_ACCOUNT_EMAIL = "send_account_email"
+    SEND_PASSWORD_RESET = "send_password_reset"  # noqa: S105 - a name, not a password
+    EXPIRE_UNVERIFIED_ACCOUNT = "expire_unverified_account"
     DELIVER_WEBHOOK = "deliver_webhook"
 
 
@@ -48,6 +51,29 @@ class ShipmentTimings(BaseModel):
     delivery_estimate: timedelta
     review_reminder: timedelta
     review_window: timedelta
+    notification_retry_deadline: timedelta = timedelta(hours=24)
+    webhook_retry_deadline: timedelta = timedelta(hours=24)
+
+
+class Outgoing(BaseModel):
+    """What a database step stored to be sent: notifications and webhook deliveries.
+
+    The workflow sends them with activities of their own, retried apart from the step.
+    """
+
+    notifications: list[uuid.UUID] = []
+    webhooks: list[uuid.UUID] = []
+    summary: str = ""  # for the Temporal UI, e.g. "shipped (email, sms)"
+
+    def __iadd__(self, other: "Outgoing") -> "Outgoing":
+        self.notifications += other.notifications
+        self.webhooks += other.webhooks
+        self.summary = "; ".join(part for part in (self.summary, other.summary) if part)
+        return self
+
+
+class SendNotifications(BaseModel):
+    notification_ids: list[uuid.UUID]
 
 
 class ShipmentOrder(BaseModel):
@@ -59,6 +85,7 @@ class ShipmentOrder(BaseModel):
     client_contact_email: str
     client_contact_phone: str | None = None
     tags: list[str] = []
+    language: Language = Language.EN  # the recipient's
 
 
 class ShipmentWorkflowInput(BaseModel):
@@ -97,6 +124,7 @@ class Placement(BaseModel):
     status: ShipmentStatus  # `placed`, unless a rerun finds the shipment further along
     partner_id: uuid.UUID | None
     events_recorded: int
+    outgoing: Outgoing = Outgoing()
 
 
 class AssignPartner(BaseModel):
@@ -109,6 +137,7 @@ class AssignPartner(BaseModel):
 class Assignment(BaseModel):
     partner_id: uuid.UUID | None
     changed: bool
+    outgoing: Outgoing = Outgoing()
 
 
 class ShipmentEventRecord(BaseModel):
@@ -121,6 +150,13 @@ class ShipmentEventRecord(BaseModel):
     occurred_at: datetime
     description: str | None = None
     location_zip: str | None = None
+
+
+class Recorded(BaseModel):
+    """The outcome of recording an event; `recorded` is False for a retry that changed nothing."""
+
+    recorded: bool
+    outgoing: Outgoing = Outgoing()
 
 
 class FlagReason(StrEnum):
@@ -167,3 +203,33 @@ class WakeWaitingShipments(BaseModel):
     """Capacity freed at this partner: wake the shipments waiting in its zips."""
 
     partner_id: uuid.UUID
+
+
+class AccountEmailKind(StrEnum):
+    VERIFY = "verify"
+    VERIFY_REMINDER = "verify_reminder"
+
+
+class AccountRef(BaseModel):
+    role: Role
+    account_id: uuid.UUID
+
+
+class AccountEmail(AccountRef):
+    kind: AccountEmailKind
+
+
+class EmailVerificationInput(AccountRef):
+    """Durations from settings: the reminder after `remind_after`, expiry after `expire_after`."""
+
+    remind_after: timedelta
+    expire_after: timedelta
+    send_deadline: timedelta
+
+
+class PasswordResetRequest(BaseModel):
+    role: Role
+    email: str
+    request_id: uuid.UUID
+    requested_at: datetime
+    send_deadline: timedelta  # no use sending a link after it expired

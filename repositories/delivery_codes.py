@@ -21,10 +21,14 @@ class CodeCheck(StrEnum):
 
 
 async def issue(
-    session: AsyncSession, shipment_id: uuid.UUID, code_hash: str, expires_at: datetime
+    session: AsyncSession,
+    shipment_id: uuid.UUID,
+    code_hash: str,
+    code_nonce: str,
+    expires_at: datetime,
 ) -> None:
     """Replaces any earlier code of the shipment."""
-    values = {"code_hash": code_hash, "expires_at": expires_at}
+    values = {"code_hash": code_hash, "code_nonce": code_nonce, "expires_at": expires_at}
     await session.execute(
         insert(DeliveryCode)
         .values(shipment_id=shipment_id, **values)
@@ -33,6 +37,19 @@ async def issue(
             set_={**values, "failed_attempts": 0, "verified_at": None, "voided_at": None},
         )
     )
+
+
+async def is_current(session: AsyncSession, shipment_id: uuid.UUID, code_nonce: str) -> bool:
+    """Whether the code made from this nonce is still the shipment's usable one."""
+    found = await session.scalar(
+        select(DeliveryCode.shipment_id).where(
+            DeliveryCode.shipment_id == shipment_id,
+            DeliveryCode.code_nonce == code_nonce,
+            DeliveryCode.voided_at.is_(None),
+            DeliveryCode.expires_at > func.now(),
+        )
+    )
+    return found is not None
 
 
 async def check(

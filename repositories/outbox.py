@@ -1,39 +1,44 @@
-"""The local outbox of messages."""
+"""The local outbox: messages as rendered, kept when no provider is configured."""
 
 import uuid
-from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.outbox import OutboxMessage
+from models.notifications import Notification, OutboxMessage
 
 
-@dataclass(frozen=True)
-class Message:
-    idempotency_key: str
-    channel: str
-    recipient: str
-    subject: str | None
-    body: str
-    shipment_id: uuid.UUID | None = None
-
-
-async def add(session: AsyncSession, message: Message) -> None:
-    """Stores the message once per idempotency key."""
+async def store(
+    session: AsyncSession,
+    notification: Notification,
+    subject: str | None,
+    text: str,
+    html: str | None,
+) -> uuid.UUID:
+    """Keeps the rendered message once per notification key; returns its outbox id."""
     await session.execute(
         insert(OutboxMessage)
         .values(
-            idempotency_key=message.idempotency_key,
-            channel=message.channel,
-            recipient=message.recipient,
-            subject=message.subject,
-            body=message.body,
-            shipment_id=message.shipment_id,
+            idempotency_key=notification.idempotency_key,
+            shipment_id=notification.shipment_id,
+            channel=notification.channel,
+            recipient=notification.recipient,
+            template=notification.template,
+            language=notification.language,
+            subject=subject,
+            body=text,
+            html=html,
         )
         .on_conflict_do_nothing(index_elements=[OutboxMessage.idempotency_key])
     )
+    stored = await session.scalar(
+        select(OutboxMessage.id).where(
+            OutboxMessage.idempotency_key == notification.idempotency_key
+        )
+    )
+    assert stored is not None
+    return stored
 
 
 async def latest(

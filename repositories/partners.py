@@ -2,7 +2,7 @@
 
 import uuid
 
-from sqlalchemy import ColumnElement, func, select, true
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import Partner
@@ -12,8 +12,8 @@ from repositories.shipments import ACTIVE
 
 
 def eligible() -> ColumnElement[bool]:
-    """Which partners may receive shipments. Email verification joins this with accounts."""
-    return true()
+    """Which partners may receive shipments: those who verified their email."""
+    return Partner.email_verified_at.is_not(None)
 
 
 async def lock_candidates(

@@ -8,11 +8,13 @@ import os
 import secrets
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
 import pytest
 from pydantic import SecretStr
+from redis.asyncio import Redis
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
@@ -23,9 +25,10 @@ from temporalio.testing import WorkflowEnvironment
 from fastship.database import create_engine, create_session_factory
 from fastship.dev import create_database_if_missing
 from fastship.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, temporal_cli_path
+from fastship.secrets import issue_verification_token
 from fastship.settings import Settings
 from migrations import migrate
-from models.domain import SearchAttributes
+from models.domain import Role, SearchAttributes
 from models.tables import metadata
 from tests.helpers import serve_api
 from worker.main import build_worker
@@ -82,12 +85,18 @@ def temporal(temporal_env: WorkflowEnvironment) -> Client:
 
 @pytest.fixture(scope="session")
 def settings(database_url: str, redis_url: str, temporal: Client) -> Settings:
+    generous = "100000/minute"  # rate limits that only tests setting lower ones reach
     return Settings(
         environment="test",
         jwt_secret=SecretStr(secrets.token_hex(32)),
         database_url=database_url,
         redis_url=redis_url,
         temporal_address=temporal.service_client.config.target_host,
+        rate_limit_account_per_ip=generous,
+        rate_limit_account_per_account=generous,
+        rate_limit_delivery_code_per_ip=generous,
+        rate_limit_delivery_code_per_shipment=generous,
+        rate_limit_per_token=generous,
     )
 
 
@@ -108,9 +117,9 @@ async def worker(
 
 @pytest.fixture(autouse=True)
 async def empty_tables(
-    sessions: async_sessionmaker[AsyncSession], temporal: Client
+    sessions: async_sessionmaker[AsyncSession], temporal: Client, redis_url: str
 ) -> AsyncIterator[None]:
-    """Each test starts with no rows and no running workflow."""
+    """Each test starts with no rows, no running workflow and nothing in Redis."""
     yield
     async for execution in temporal.list_workflows('ExecutionStatus="Running"'):
         try:
@@ -121,6 +130,8 @@ async def empty_tables(
     tables = ", ".join(table.name for table in metadata.sorted_tables)
     async with sessions.begin() as session:
         await session.execute(text(f"TRUNCATE {tables} CASCADE"))
+    async with Redis.from_url(redis_url) as redis:  # revocations and rate-limit counts
+        await redis.flushdb()
 
 
 @pytest.fixture(scope="session")
@@ -133,6 +144,18 @@ async def api(settings: Settings, worker: None) -> AsyncIterator[httpx.AsyncClie
 SignUp = Callable[..., Awaitable[dict[str, str]]]
 
 
+async def verify_email(
+    api: httpx.AsyncClient, settings: Settings, role: Role, account_id: str
+) -> None:
+    """Confirms the email as the link in the verification email would (that email is tested in
+    test_account_emails; here the token is made directly, which is quicker)."""
+    token = issue_verification_token(
+        settings, role, uuid.UUID(account_id), datetime.now(UTC) + timedelta(hours=1)
+    )
+    response = await api.post(f"/api/v1/{role}/verify", json={"token": token})
+    assert response.status_code == 204, response.text
+
+
 async def log_in(api: httpx.AsyncClient, role: str, email: str) -> dict[str, str]:
     """The authorization header of a fresh token."""
     response = await api.post(
@@ -143,26 +166,29 @@ async def log_in(api: httpx.AsyncClient, role: str, email: str) -> dict[str, str
 
 
 @pytest.fixture
-def sign_up_seller(api: httpx.AsyncClient) -> SignUp:
-    """Signs up a seller and returns its authorization header."""
+def sign_up_seller(api: httpx.AsyncClient, settings: Settings) -> SignUp:
+    """Signs up a seller, verifies its email and returns its authorization header."""
 
-    async def sign_up(email: str | None = None) -> dict[str, str]:
+    async def sign_up(email: str | None = None, language: str = "en") -> dict[str, str]:
         email = email or f"seller-{uuid.uuid4().hex[:8]}@example.com"
-        response = await api.post(
-            "/api/v1/seller/signup", json={"name": "Acme", "email": email, "password": PASSWORD}
-        )
+        body = {"name": "Acme", "email": email, "password": PASSWORD, "language": language}
+        response = await api.post("/api/v1/seller/signup", json=body)
         assert response.status_code == 201, response.text
+        await verify_email(api, settings, Role.SELLER, response.json()["id"])
         return await log_in(api, "seller", email)
 
     return sign_up
 
 
 @pytest.fixture
-def sign_up_partner(api: httpx.AsyncClient) -> SignUp:
-    """Signs up a delivery partner and returns its authorization header."""
+def sign_up_partner(api: httpx.AsyncClient, settings: Settings) -> SignUp:
+    """Signs up a delivery partner, verifies its email and returns its authorization header."""
 
     async def sign_up(
-        zip_codes: list[str] | None = None, capacity: int = 10, name: str = "Swift Couriers"
+        zip_codes: list[str] | None = None,
+        capacity: int = 10,
+        name: str = "Swift Couriers",
+        language: str = "en",
     ) -> dict[str, str]:
         email = f"partner-{uuid.uuid4().hex[:8]}@example.com"
         body = {
@@ -171,9 +197,11 @@ def sign_up_partner(api: httpx.AsyncClient) -> SignUp:
             "password": PASSWORD,
             "serviceable_zip_codes": zip_codes or ["10001"],
             "max_handling_capacity": capacity,
+            "language": language,
         }
         response = await api.post("/api/v1/partner/signup", json=body)
         assert response.status_code == 201, response.text
+        await verify_email(api, settings, Role.PARTNER, response.json()["id"])
         return await log_in(api, "partner", email)
 
     return sign_up

@@ -9,13 +9,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.worker import Worker
 
+from activities.accounts import AccountActivities
 from activities.assignment import AssignmentActivities
+from activities.notifications.sending import NotificationActivities, NotificationSender
 from activities.shipments import ShipmentActivities
+from activities.webhooks import WebhookActivities
 from fastship.database import create_engine, create_session_factory
 from fastship.logging import configure_logging
 from fastship.settings import Settings, get_settings
 from fastship.temporal import connect_temporal
 from models.domain import SHIPMENT_TASK_QUEUE
+from workflows.accounts import EmailVerificationWorkflow, PasswordResetWorkflow
 from workflows.shipment import ShipmentWorkflow
 
 log = structlog.get_logger(__name__)
@@ -26,11 +30,21 @@ def build_worker(
 ) -> Worker:
     shipment_activities = ShipmentActivities(sessions, settings)
     assignment_activities = AssignmentActivities(sessions)
+    sender = NotificationSender(sessions, settings)
+    account_activities = AccountActivities(sessions, sender)
     return Worker(
         client,
         task_queue=SHIPMENT_TASK_QUEUE,
-        workflows=[ShipmentWorkflow],
-        activities=[*shipment_activities.all, assignment_activities.wake_waiting_shipments],
+        workflows=[ShipmentWorkflow, EmailVerificationWorkflow, PasswordResetWorkflow],
+        activities=[
+            *shipment_activities.all,
+            assignment_activities.wake_waiting_shipments,
+            NotificationActivities(sender).send_notifications,
+            account_activities.send_account_email,
+            account_activities.send_password_reset,
+            account_activities.expire_unverified_account,
+            WebhookActivities(sessions, settings).deliver_webhook,
+        ],
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

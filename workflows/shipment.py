@@ -17,6 +17,7 @@ from temporalio.exceptions import ActivityError, ApplicationError
 with workflow.unsafe.imports_passed_through():
     from models.domain import SearchAttributes, ShipmentStatus
     from models.lifecycle import Actor, is_failed_attempt, scan_error, transition_error
+    from models.webhooks import WEBHOOK_RETRY_POLICY
     from models.workflow_io import (
         ActivityName,
         Assignment,
@@ -24,13 +25,16 @@ with workflow.unsafe.imports_passed_through():
         CancelRequest,
         FlagReason,
         FlagShipment,
+        Outgoing,
         PartnerReport,
         Placement,
         PlaceRequest,
         PlaceShipment,
+        Recorded,
         Refusal,
         ReviewReminder,
         ReviewSubmission,
+        SendNotifications,
         ShipmentEventRecord,
         ShipmentState,
         ShipmentWorkflowInput,
@@ -42,6 +46,11 @@ MAX_REASSIGNMENTS = 2  # after this many missed pickups the shipment needs an op
 DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
 DATABASE_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)
+)
+# Sending: each attempt bounded; retried with backoff (on provider 429/5xx) until the deadline.
+SEND_ATTEMPT_TIMEOUT = timedelta(minutes=1)
+NOTIFICATION_RETRY = RetryPolicy(
+    initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)
 )
 
 PLACED = ShipmentStatus.PLACED
@@ -80,6 +89,7 @@ class ShipmentWorkflow:
         self._capacity_freed = False
         self._reviewed = False
         self._delivered_at: datetime | None = None
+        self._sending: list[asyncio.Task[None]] = []  # notifications and webhooks under way
         # Handlers that run activities hold this, so two changes never interleave.
         self._lock = asyncio.Lock()
 
@@ -114,6 +124,7 @@ class ShipmentWorkflow:
         self._status = self._placement.status
         self._sequence = self._placement.events_recorded
         self._set_partner(self._placement.partner_id)
+        self._send(self._placement.outgoing)
 
         estimate_watch = asyncio.create_task(self._watch_estimate(estimated_delivery))
         await self._until_picked_up(placed_at + timings.assignment_deadline)
@@ -124,6 +135,7 @@ class ShipmentWorkflow:
         if self._status is DELIVERED:
             await self._collect_review()
         await workflow.wait_condition(workflow.all_handlers_finished)
+        await asyncio.gather(*self._sending)
         return self._status
 
     # Phases of the run
@@ -168,12 +180,13 @@ class ShipmentWorkflow:
         assert self._delivered_at is not None
         if await self._wait(lambda: self._reviewed, timings.review_reminder, "Review reminder"):
             return
-        await self._database_step(
+        outgoing = await self._database_step(
             ActivityName.REMIND_REVIEW,
             ReviewReminder(shipment_id=self._shipment.shipment_id, delivered_at=self._delivered_at),
-            None,
+            Outgoing,
             "Remind the recipient to review the delivery",
         )
+        self._send(outgoing)
         closes = self._delivered_at + timings.review_window
         await self._wait(lambda: self._reviewed, closes - workflow.now(), "Review window closes")
 
@@ -198,6 +211,7 @@ class ShipmentWorkflow:
                 return
             self._sequence += 1
             self._set_partner(assignment.partner_id)
+            self._send(assignment.outgoing)
             if replacing is not None:
                 self._reassignments += 1
                 if self._reassignments >= MAX_REASSIGNMENTS:
@@ -220,7 +234,7 @@ class ShipmentWorkflow:
         """Stores one timeline event (and its status change); call with the lock held."""
         sequence = self._sequence + 1
         try:
-            await self._database_step(
+            recorded: Recorded = await self._database_step(
                 ActivityName.RECORD_EVENT,
                 ShipmentEventRecord(
                     shipment_id=self._shipment.shipment_id,
@@ -231,11 +245,12 @@ class ShipmentWorkflow:
                     description=description,
                     location_zip=location_zip,
                 ),
-                bool,
+                Recorded,
                 f"Record {status}" if status is not self._status else "Record a location scan",
             )
         except (ActivityError, ApplicationError) as error:
             raise _as_refusal(error) from None
+        self._send(recorded.outgoing)
         self._sequence = sequence
         if status is DELIVERED:
             self._delivered_at = workflow.now()
@@ -245,12 +260,13 @@ class ShipmentWorkflow:
             self._show_details()
 
     async def _flag(self, reason: FlagReason) -> None:
-        await self._database_step(
+        outgoing = await self._database_step(
             ActivityName.FLAG_SHIPMENT,
             FlagShipment(shipment_id=self._shipment.shipment_id, reason=reason),
-            None,
+            Outgoing,
             f"Flag for operators: {reason.replace('_', ' ')}",
         )
+        self._send(outgoing)
         self._needs_attention = True
         workflow.upsert_search_attributes([SearchAttributes.NEEDS_ATTENTION.value_set(True)])
         self._show_details()
@@ -264,6 +280,49 @@ class ShipmentWorkflow:
             retry_policy=DATABASE_RETRY,
             summary="Wake shipments waiting for this partner's freed capacity",
         )
+
+    def _send(self, outgoing: Outgoing) -> None:
+        """Starts sending what a step stored; the run ends only once all of it is settled."""
+        timings = self._shipment.timings
+        if outgoing.notifications:
+            self._sending.append(
+                asyncio.create_task(
+                    self._deliver(
+                        ActivityName.SEND_NOTIFICATIONS,
+                        SendNotifications(notification_ids=outgoing.notifications),
+                        NOTIFICATION_RETRY,
+                        timings.notification_retry_deadline,
+                        f"Send {outgoing.summary}",
+                    )
+                )
+            )
+        for delivery_id in outgoing.webhooks:
+            self._sending.append(
+                asyncio.create_task(
+                    self._deliver(
+                        ActivityName.DELIVER_WEBHOOK,
+                        delivery_id,
+                        WEBHOOK_RETRY_POLICY,
+                        timings.webhook_retry_deadline,
+                        "Deliver the seller's webhook",
+                    )
+                )
+            )
+
+    async def _deliver(
+        self, name: ActivityName, arg: Any, retry: RetryPolicy, deadline: timedelta, summary: str
+    ) -> None:
+        try:
+            await workflow.execute_activity(
+                name,
+                arg,
+                start_to_close_timeout=SEND_ATTEMPT_TIMEOUT,
+                schedule_to_close_timeout=deadline,
+                retry_policy=retry,
+                summary=summary,
+            )
+        except ActivityError as error:  # out of retries: recorded as failed, the shipment goes on
+            workflow.logger.warning("Gave up: %s (%s)", summary, error.cause)
 
     async def _database_step(
         self, name: ActivityName, arg: Any, result_type: type | None, summary: str

@@ -11,23 +11,33 @@ from temporalio.service import RPCError
 from activities.assignment import signal_capacity_freed, waiting_shipments
 from api.accounts import service
 from api.accounts.schemas import (
+    ForgotPassword,
     LoginForm,
     PartnerRead,
     PartnerSignup,
     PartnerUpdate,
+    ResetPassword,
     SellerRead,
     SellerSignup,
+    SellerUpdate,
     TokenResponse,
+    VerifyEmail,
 )
 from api.dependencies import (
     CurrentPartner,
     CurrentSeller,
     PasswordsDep,
+    ResourcesDep,
     SessionDep,
     SettingsDep,
     TemporalDep,
 )
-from api.errors import AUTH_RESPONSES, BODY_RESPONSES, documented_problem
+from api.errors import (
+    AUTH_RESPONSES,
+    BODY_RESPONSES,
+    UNAVAILABLE_RESPONSES,
+    documented_problem,
+)
 from models.accounts import Partner, Seller
 
 log = structlog.get_logger(__name__)
@@ -35,12 +45,23 @@ log = structlog.get_logger(__name__)
 seller_router = APIRouter(prefix="/seller", tags=["sellers"])
 partner_router = APIRouter(prefix="/partner", tags=["partners"])
 
-SIGNUP_RESPONSES = BODY_RESPONSES | {409: documented_problem("The email is already registered")}
-LOGIN_RESPONSES = BODY_RESPONSES | {401: documented_problem("Incorrect email or password")}
+SIGNUP_RESPONSES = (
+    BODY_RESPONSES
+    | UNAVAILABLE_RESPONSES
+    | {409: documented_problem("The email is already registered")}
+)
+LOGIN_RESPONSES = BODY_RESPONSES | {
+    401: documented_problem("Incorrect email or password"),
+    403: documented_problem("The email address is not verified yet"),
+}
+LINK_RESPONSES = BODY_RESPONSES | {
+    400: documented_problem("The link is invalid, expired or already used")
+}
 
 
-def _add_login(router: APIRouter, model: type[Seller] | type[Partner]) -> None:
-    """`POST /token` for one role: the OAuth2 password flow, the username being the email."""
+def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) -> None:
+    """The routes both roles share: log in, verify the email, forgot and reset the password."""
+    role = service.ROLES[model]
 
     @router.post(
         "/token",
@@ -59,9 +80,61 @@ def _add_login(router: APIRouter, model: type[Seller] | type[Partner]) -> None:
         )
         return TokenResponse(access_token=token.token, expires_in=token.expires_in)
 
+    @router.post(
+        "/verify",
+        status_code=status.HTTP_204_NO_CONTENT,
+        summary="Confirm the email address with the token from the verification email",
+        responses=LINK_RESPONSES,
+        name=f"verify_{role}",
+    )
+    async def verify(
+        body: VerifyEmail, session: SessionDep, settings: SettingsDep, temporal: TemporalDep
+    ) -> None:
+        account_id = await service.verify_email(session, temporal, settings, model, body.token)
+        if model is Partner:  # eligible from now on: shipments waiting in its zips try again
+            partner = await session.get(Partner, account_id)
+            if partner is not None:
+                await _wake_shipments_waiting_for(temporal, session, partner)
 
-_add_login(seller_router, Seller)
-_add_login(partner_router, Partner)
+    @router.post(
+        "/forgot-password",
+        status_code=status.HTTP_202_ACCEPTED,
+        summary="Email a password reset link, if an account has this address",
+        description="Answers 202 whether or not the account exists.",
+        responses=BODY_RESPONSES | UNAVAILABLE_RESPONSES,
+        name=f"forgot_password_{role}",
+    )
+    async def forgot_password(
+        body: ForgotPassword, settings: SettingsDep, temporal: TemporalDep
+    ) -> None:
+        await service.request_password_reset(temporal, settings, model, str(body.email))
+
+    @router.post(
+        "/reset-password",
+        status_code=status.HTTP_204_NO_CONTENT,
+        summary="Set a new password with the token from the reset email; ends every session",
+        responses=LINK_RESPONSES | UNAVAILABLE_RESPONSES,
+        name=f"reset_password_{role}",
+    )
+    async def reset_password(
+        body: ResetPassword,
+        session: SessionDep,
+        resources: ResourcesDep,
+        passwords: PasswordsDep,
+    ) -> None:
+        await service.reset_password(
+            session,
+            resources.redis,
+            resources.settings,
+            passwords,
+            model,
+            body.token,
+            body.password,
+        )
+
+
+_add_account_routes(seller_router, Seller)
+_add_account_routes(partner_router, Partner)
 
 
 def _seller(seller: Seller) -> SellerRead:
@@ -70,6 +143,7 @@ def _seller(seller: Seller) -> SellerRead:
         name=seller.name,
         email=seller.email,
         email_verified=seller.email_verified_at is not None,
+        language=seller.language,
         created_at=seller.created_at,
     )
 
@@ -80,6 +154,7 @@ def _partner(partner: Partner) -> PartnerRead:
         name=partner.name,
         email=partner.email,
         email_verified=partner.email_verified_at is not None,
+        language=partner.language,
         created_at=partner.created_at,
         serviceable_zip_codes=partner.serviceable_zip_codes,
         max_handling_capacity=partner.max_handling_capacity,
@@ -93,17 +168,41 @@ def _partner(partner: Partner) -> PartnerRead:
     responses=SIGNUP_RESPONSES,
 )
 async def sign_up_seller(
-    body: SellerSignup, session: SessionDep, passwords: PasswordsDep
+    body: SellerSignup,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
 ) -> SellerRead:
     seller = Seller(
-        name=body.name, email=str(body.email), password_hash=await passwords.hash(body.password)
+        name=body.name,
+        email=str(body.email),
+        password_hash=await passwords.hash(body.password),
+        language=body.language,
     )
-    await service.sign_up(session, seller)
+    await service.sign_up(session, temporal, settings, seller)
     return _seller(seller)
 
 
 @seller_router.get("/me", summary="The logged-in seller", responses=AUTH_RESPONSES)
 async def seller_me(seller: CurrentSeller) -> SellerRead:
+    return _seller(seller)
+
+
+@seller_router.patch(
+    "/me",
+    summary="Change the name and/or the language of your emails",
+    responses=AUTH_RESPONSES | BODY_RESPONSES,
+)
+async def update_seller_me(
+    body: SellerUpdate, seller: CurrentSeller, session: SessionDep
+) -> SellerRead:
+    if body.name is not None:
+        seller.name = body.name
+    if body.language is not None:
+        seller.language = body.language
+    await session.commit()
+    await session.refresh(seller)
     return _seller(seller)
 
 
@@ -114,17 +213,22 @@ async def seller_me(seller: CurrentSeller) -> SellerRead:
     responses=SIGNUP_RESPONSES,
 )
 async def sign_up_partner(
-    body: PartnerSignup, session: SessionDep, passwords: PasswordsDep, temporal: TemporalDep
+    body: PartnerSignup,
+    session: SessionDep,
+    passwords: PasswordsDep,
+    settings: SettingsDep,
+    temporal: TemporalDep,
 ) -> PartnerRead:
     partner = Partner(
         name=body.name,
         email=str(body.email),
         password_hash=await passwords.hash(body.password),
+        language=body.language,
         serviceable_zip_codes=body.serviceable_zip_codes,
         max_handling_capacity=body.max_handling_capacity,
     )
-    await service.sign_up(session, partner)
-    await _wake_shipments_waiting_for(temporal, session, partner)
+    # Not eligible for assignments until verified: waiting shipments are woken then.
+    await service.sign_up(session, temporal, settings, partner)
     return _partner(partner)
 
 
@@ -145,6 +249,8 @@ async def update_partner_me(
         partner.serviceable_zip_codes = body.serviceable_zip_codes
     if body.max_handling_capacity is not None:
         partner.max_handling_capacity = body.max_handling_capacity
+    if body.language is not None:
+        partner.language = body.language
     await session.commit()
     await session.refresh(partner)
     await _wake_shipments_waiting_for(temporal, session, partner)

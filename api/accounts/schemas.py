@@ -1,16 +1,51 @@
 import uuid
 from datetime import datetime
-from typing import Annotated, Literal
+from pathlib import Path
+from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    StringConstraints,
+    model_validator,
+)
 
 from api.shipments.schemas import ZipCode
 from api.text import NoControlCharacters
+from models.domain import Language
+
+_COMMON_PASSWORDS = frozenset(
+    line.strip().lower()
+    for line in (Path(__file__).parent / "common_passwords.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#")
+)
+
+
+def _not_common(password: str) -> str:
+    if password.lower() in _COMMON_PASSWORDS:
+        raise ValueError("This password is too common; choose one that is harder to guess")
+    return password
+
+
+def check_not_email(password: str, email: str) -> None:
+    """Refuses a password that is the account's email, or its part before the @."""
+    lowered = password.lower()
+    if lowered in (email.lower(), email.lower().partition("@")[0]):
+        raise ValueError("The password must not be your email address")
+
 
 Name = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), NoControlCharacters
 ]
-Password = Annotated[str, Field(min_length=8, max_length=128), NoControlCharacters]
+Password = Annotated[
+    str,
+    Field(min_length=8, max_length=128, description="8-128 characters, not a common password"),
+    NoControlCharacters,
+    AfterValidator(_not_common),
+]
 Email = Annotated[EmailStr, Field(max_length=320)]
 Capacity = Annotated[int, Field(gt=0, le=10_000, strict=True)]
 
@@ -34,6 +69,12 @@ class SellerSignup(BaseModel):
     name: Name
     email: Email
     password: Password
+    language: Language = Field(Language.EN, description="The language of your emails")
+
+    @model_validator(mode="after")
+    def password_is_not_the_email(self) -> Self:
+        check_not_email(self.password, str(self.email))
+        return self
 
 
 class PartnerSignup(SellerSignup):
@@ -64,6 +105,34 @@ class PartnerUpdate(BaseModel):
 
     serviceable_zip_codes: ZipCodes | None = None
     max_handling_capacity: Capacity | None = None
+    language: Language | None = None
+
+
+class SellerUpdate(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"language": "es"}]})
+
+    name: Name | None = None
+    language: Language | None = None
+
+
+class VerifyEmail(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"token": "eyJhbGciOi..."}]})
+
+    token: Annotated[str, Field(min_length=1, max_length=2000), NoControlCharacters]
+
+
+class ForgotPassword(BaseModel):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "ops@acme.example"}]})
+
+    email: Email
+
+
+class ResetPassword(VerifyEmail):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"token": "eyJhbGciOi...", "password": "new horse 43"}]}
+    )
+
+    password: Password
 
 
 class AccountRead(BaseModel):
@@ -75,6 +144,7 @@ class AccountRead(BaseModel):
                     "name": "Acme Books",
                     "email": "ops@acme.example",
                     "email_verified": False,
+                    "language": "en",
                     "created_at": "2026-11-25T09:30:00Z",
                 }
             ]
@@ -85,6 +155,7 @@ class AccountRead(BaseModel):
     name: str
     email: str
     email_verified: bool
+    language: Language
     created_at: datetime
 
 

@@ -11,6 +11,7 @@ from api.dependencies import (
     CurrentAccount,
     CurrentPartner,
     CurrentSeller,
+    LimiterDep,
     SessionDep,
     SettingsDep,
     TemporalDep,
@@ -19,6 +20,7 @@ from api.errors import (
     AUTH_RESPONSES,
     BODY_RESPONSES,
     NOT_FOUND_RESPONSES,
+    RATE_LIMITED_RESPONSES,
     UNAVAILABLE_RESPONSES,
     Conflict,
     NotFound,
@@ -26,6 +28,7 @@ from api.errors import (
     Unprocessable,
     documented_problem,
 )
+from api.ratelimit import limit_delivery_code
 from api.shipments import service
 from api.shipments.schemas import (
     ShipmentCancel,
@@ -164,16 +167,19 @@ async def _check_delivery_code(
 @router.post(
     "/{shipment_id}/events",
     summary="Report a status change or a location scan (assigned partner)",
-    responses=COMMAND_RESPONSES
+    responses=RATE_LIMITED_RESPONSES
+    | COMMAND_RESPONSES
     | {409: documented_problem("The transition is not allowed from the current status")},
 )
 async def report_event(
     shipment_id: uuid.UUID,
     body: ShipmentEventCreate,
+    request: Request,
     partner: CurrentPartner,
     session: SessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
+    limiter: LimiterDep,
 ) -> ShipmentRead:
     visible = shipments.visible_to_partner(shipment_id, partner.id)
     shipment = await session.scalar(visible)
@@ -181,6 +187,8 @@ async def report_event(
         raise NotFound("No such shipment assigned to you")
     if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
         raise Conflict(f"The shipment is {shipment.status}; it cannot change any more")
+    if body.verification_code is not None:  # a guess at the code: counted before it is checked
+        await limit_delivery_code(limiter, request, shipment_id)
     if body.status is None and body.location_zip is None:
         raise Unprocessable("Give a `status`, or a `location_zip` for a location scan")
     if body.status is ShipmentStatus.DELIVERED:

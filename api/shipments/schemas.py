@@ -14,7 +14,7 @@ from pydantic import (
 )
 
 from api.text import NoControlCharacters, NoControlCharactersButNewlines
-from models.domain import ShipmentStatus, ShipmentTag
+from models.domain import Language, ShipmentStatus, ShipmentTag
 
 ZipCode = Annotated[
     str,
@@ -84,6 +84,9 @@ class ShipmentCreate(BaseModel):
     client_contact_email: Annotated[EmailStr, Field(max_length=320)]
     client_contact_phone: PhoneNumber | None = None
     tags: Tags = []
+    recipient_language: Language | None = Field(
+        None, description="The language of the recipient's messages; the seller's by default"
+    )
 
 
 class ShipmentEventCreate(BaseModel):
@@ -160,6 +163,7 @@ class ShipmentSummary(BaseModel):
 class ShipmentRead(ShipmentSummary):
     client_contact_email: str
     client_contact_phone: str | None
+    recipient_language: Language = Field(validation_alias="language")
     tracking_code: str
     timeline: list[TimelineEventRead] = Field(description="Newest first")
 

@@ -1,0 +1,1 @@
+"""Seller webhook routes: endpoints and their delivery logs."""
