@@ -64,11 +64,14 @@ def _non_public_kind(address: IPAddress) -> str | None:
     return next((kind for kind, applies in kinds.items() if applies), None)
 
 
-async def _resolve(host: str, port: int, settings: Settings) -> list[IPAddress]:
+def _ip_literal(host: str) -> IPAddress | None:
     try:
-        return [ipaddress.ip_address(host)]
+        return ipaddress.ip_address(host)
     except ValueError:
-        pass
+        return None
+
+
+async def _look_up(host: str, port: int, settings: Settings) -> list[IPAddress]:
     try:
         async with asyncio.timeout(settings.webhook_timeout.total_seconds()):
             answers = await asyncio.get_running_loop().getaddrinfo(
@@ -93,11 +96,12 @@ async def resolve_destination(url: str, settings: Settings) -> Destination:
     if parsed.scheme == "http" and not allow_private:
         raise RefusedDestination("must use https; plain http is refused")
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
-    addresses = await _resolve(parsed.host, port, settings)
+    literal = _ip_literal(parsed.host)
+    addresses = [literal] if literal else await _look_up(parsed.host, port, settings)
     if not allow_private:
         for address in addresses:
             if kind := _non_public_kind(address):
-                shown = parsed.host if parsed.host == str(address) else f"{parsed.host} ({address})"
+                shown = parsed.host if literal else f"{parsed.host} ({address})"
                 raise RefusedDestination(
                     f"{shown} is {kind}; webhooks go to public internet addresses only"
                 )

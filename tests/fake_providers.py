@@ -85,7 +85,8 @@ class _FakeProvider(ABC):
         self._failures.extend([_Failure(status, retry_after, message)] * count)
 
     def hold(self) -> None:
-        """Requests from now on wait (recorded, unanswered) until `release`."""
+        """Requests from now on wait (recorded, unanswered) until `release`; then each is handled
+        as usual, even if its client has gone meanwhile, as a real provider would."""
         self._released.clear()
 
     def release(self) -> None:

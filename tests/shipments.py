@@ -5,6 +5,8 @@ from typing import Any
 
 import httpx
 
+from tests.helpers import eventually
+
 SHIPMENT = "/api/v1/shipment"
 
 VALID: dict[str, Any] = {
@@ -58,21 +60,37 @@ async def outbox(api: httpx.AsyncClient, shipment_id: str) -> list[dict[str, Any
     return messages
 
 
-async def delivery_code(api: httpx.AsyncClient, shipment_id: str) -> str:
-    """The newest delivery code the recipient was emailed."""
-    for message in await outbox(api, shipment_id):
-        found = re.search(r"delivery code (\d{6})", message["body"])
-        if message["channel"] == "email" and found:
-            return found.group(1)
-    raise AssertionError("no delivery code was sent")
+async def sent(
+    api: httpx.AsyncClient, shipment_id: str, template: str, count: int = 1
+) -> list[dict[str, Any]]:
+    """The outbox's `template` emails of the shipment, newest first, once `count` have come
+    (messages go out a moment after the change that causes them)."""
+
+    async def emails() -> list[dict[str, Any]]:
+        return [
+            message
+            for message in await outbox(api, shipment_id)
+            if message["template"] == template and message["channel"] == "email"
+        ]
+
+    return await eventually(emails, lambda found: len(found) >= count)
 
 
-async def review_token(api: httpx.AsyncClient, shipment_id: str) -> str:
-    for message in await outbox(api, shipment_id):
-        found = re.search(r"/api/v1/review/([\w.-]+)", message["body"])
-        if found:
-            return found.group(1)
-    raise AssertionError("no review link was sent")
+async def delivery_code(api: httpx.AsyncClient, shipment_id: str, count: int = 1) -> str:
+    """The newest delivery code the recipient was emailed, once `count` codes were sent."""
+    newest = (await sent(api, shipment_id, "out_for_delivery", count))[0]
+    found = re.search(r":\s*(\d{6})\b", newest["body"])
+    assert found, newest["body"]
+    return found.group(1)
+
+
+async def review_token(
+    api: httpx.AsyncClient, shipment_id: str, template: str = "delivered"
+) -> str:
+    newest = (await sent(api, shipment_id, template))[0]
+    found = re.search(r"/api/v1/review/([\w.-]+)", newest["body"])
+    assert found, newest["body"]
+    return found.group(1)
 
 
 async def out_for_delivery(

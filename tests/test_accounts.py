@@ -12,14 +12,17 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from fastship.settings import Settings
 from models.accounts import Seller
-from tests.conftest import PASSWORD, SignUp
+from models.domain import Role
+from tests.conftest import PASSWORD, SignUp, verify_email
 
 SIGNUP = "/api/v1/seller/signup"
 TOKEN = "/api/v1/seller/token"
 ME = "/api/v1/seller/me"
 
 
-async def test_signup_then_login_then_me(api: httpx.AsyncClient) -> None:
+async def test_signup_then_verify_then_login_then_me(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
     response = await api.post(
         SIGNUP, json={"name": " Acme Books ", "email": "ops@acme.example", "password": PASSWORD}
     )
@@ -30,7 +33,13 @@ async def test_signup_then_login_then_me(api: httpx.AsyncClient) -> None:
     assert "password" not in response.text
     assert "hash" not in response.text
 
-    response = await api.post(TOKEN, data={"username": "OPS@acme.example", "password": PASSWORD})
+    login = {"username": "OPS@acme.example", "password": PASSWORD}
+    refused = await api.post(TOKEN, data=login)
+    assert refused.status_code == 403
+    assert "Confirm your email" in refused.json()["detail"]
+    await verify_email(api, settings, Role.SELLER, created["id"])
+
+    response = await api.post(TOKEN, data=login)
     assert response.status_code == 200
     token = response.json()
     assert token["token_type"] == "bearer"
@@ -39,6 +48,7 @@ async def test_signup_then_login_then_me(api: httpx.AsyncClient) -> None:
     response = await api.get(ME, headers={"Authorization": f"Bearer {token['access_token']}"})
     assert response.status_code == 200
     assert response.json()["id"] == created["id"]
+    assert response.json()["email_verified"] is True
 
 
 async def test_password_is_stored_as_argon2id(
@@ -180,7 +190,14 @@ async def test_a_hash_with_old_parameters_is_upgraded_at_login(
 ) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1).hash(PASSWORD)
     async with sessions.begin() as session:
-        session.add(Seller(name="Old", email="old@example.com", password_hash=weak))
+        session.add(
+            Seller(
+                name="Old",
+                email="old@example.com",
+                password_hash=weak,
+                email_verified_at=datetime.now(UTC),
+            )
+        )
 
     response = await api.post(TOKEN, data={"username": "old@example.com", "password": PASSWORD})
 
@@ -228,7 +245,9 @@ async def test_control_characters_are_refused_naming_the_field(
     assert response.json()["detail"].startswith(f"{field}: ")
 
 
-async def test_partners_sign_up_log_in_and_read_themselves(api: httpx.AsyncClient) -> None:
+async def test_partners_sign_up_log_in_and_read_themselves(
+    api: httpx.AsyncClient, settings: Settings
+) -> None:
     body = {
         "name": "Swift",
         "email": "swift@example.com",
@@ -240,13 +259,14 @@ async def test_partners_sign_up_log_in_and_read_themselves(api: httpx.AsyncClien
     assert created.status_code == 201
     assert created.json()["serviceable_zip_codes"] == ["10001", "SW1A1AA"]
     assert (await api.post("/api/v1/partner/signup", json=body)).status_code == 409
+    await verify_email(api, settings, Role.PARTNER, created.json()["id"])
 
     token = await api.post(
         "/api/v1/partner/token", data={"username": "swift@example.com", "password": PASSWORD}
     )
     auth = {"Authorization": f"Bearer {token.json()['access_token']}"}
     me = await api.get("/api/v1/partner/me", headers=auth)
-    assert me.json() == created.json()
+    assert me.json() == created.json() | {"email_verified": True}
     assert (await api.get(ME, headers=auth)).status_code == 403
     seller_login = await api.post(
         TOKEN, data={"username": "swift@example.com", "password": PASSWORD}

@@ -9,6 +9,7 @@ import pytest
 from temporalio.client import Client
 
 from tests.conftest import SignUp
+from tests.helpers import eventually
 from tests.shipments import (
     SHIPMENT,
     created,
@@ -19,6 +20,7 @@ from tests.shipments import (
     report,
     reported,
     review_token,
+    sent,
 )
 
 STATUSES = ["placed", "in_transit", "out_for_delivery", "delivered", "cancelled"]
@@ -48,8 +50,8 @@ async def test_a_shipment_lives_its_whole_life(
 ) -> None:
     shipment = await created(api, seller_auth)
     shipment_id = shipment["id"]
-    messages = await outbox(api, shipment_id)
-    [shipped] = [message for message in messages if message["recipient"] == "ana@example.com"]
+    [shipped] = await sent(api, shipment_id, "shipped")
+    assert shipped["recipient"] == "ana@example.com"
     assert shipped["subject"] == "Your order has shipped"
     assert f"/api/v1/track/{shipment['tracking_code']}" in shipped["body"]
 
@@ -70,9 +72,14 @@ async def test_a_shipment_lives_its_whole_life(
         "occurred_at": None,
     }
     await reported(api, partner_auth, shipment_id, status="out_for_delivery")
-    messages = await outbox(api, shipment_id)
     code = await delivery_code(api, shipment_id)
-    sms = [message for message in messages if message["channel"] == "sms"]
+
+    async def texts() -> list[dict[str, str]]:
+        return [
+            message for message in await outbox(api, shipment_id) if message["channel"] == "sms"
+        ]
+
+    sms = await eventually(texts, bool)
     assert [message["recipient"] for message in sms] == ["+14155550123"]
     assert code in sms[0]["body"]
 
@@ -212,7 +219,7 @@ async def test_a_failed_attempt_needs_a_reason_and_voids_the_code(
     assert voided.status_code == 409
 
     await reported(api, partner_auth, shipment_id, status="out_for_delivery")
-    second_code = await delivery_code(api, shipment_id)
+    second_code = await delivery_code(api, shipment_id, count=2)
     delivered = await reported(
         api, partner_auth, shipment_id, status="delivered", verification_code=second_code
     )

@@ -12,7 +12,7 @@ from pydantic import ValidationError
 from api.shipments.schemas import ShipmentCreate
 from api.shipments.service import fingerprint, order_of
 from models.assignment import Candidate, choose_partner
-from models.domain import ShipmentStatus
+from models.domain import Language, ShipmentStatus
 from models.lifecycle import Actor, is_failed_attempt, scan_error, transition_error
 from repositories.shipments import InvalidCursor, _decode_cursor
 
@@ -97,7 +97,7 @@ BODY = {
 
 
 def _fingerprint(**changes: object) -> str:
-    return fingerprint(order_of(ShipmentCreate.model_validate(BODY | changes)))
+    return fingerprint(order_of(ShipmentCreate.model_validate(BODY | changes), Language.EN))
 
 
 def test_the_fingerprint_ignores_tag_order_duplicates_and_spacing() -> None:
@@ -113,7 +113,7 @@ def test_the_fingerprint_changes_with_the_request() -> None:
 
 @pytest.mark.parametrize("weight", [0.30000000000000004, 0.1 + 0.2, 24.9999])
 def test_any_valid_weight_is_kept_to_the_gram(weight: float) -> None:
-    order = order_of(ShipmentCreate.model_validate(BODY | {"weight": weight}))
+    order = order_of(ShipmentCreate.model_validate(BODY | {"weight": weight}), Language.EN)
     assert order.weight == Decimal(str(round(weight, 3)))
 
 

@@ -79,7 +79,7 @@ def _http_error(refusal: ApplicationError) -> AppError:
     return _ERRORS_BY_STATUS[status](refusal.message, reason=refusal.type)
 
 
-def order_of(body: ShipmentCreate, seller: Seller) -> ShipmentOrder:
+def order_of(body: ShipmentCreate, seller_language: Language) -> ShipmentOrder:
     return ShipmentOrder(
         content=body.content,
         weight=Decimal(str(body.weight)),
@@ -87,7 +87,7 @@ def order_of(body: ShipmentCreate, seller: Seller) -> ShipmentOrder:
         client_contact_email=str(body.client_contact_email),
         client_contact_phone=body.client_contact_phone,
         tags=sorted(body.tags),
-        language=body.recipient_language or Language(seller.language),
+        language=body.recipient_language or seller_language,
     )
 
 
@@ -142,7 +142,7 @@ async def place_shipment(
     placement is unconfirmed: the caller answers with what is stored, if anything.
     """
     await session.commit()  # no database transaction stays open across a Temporal call
-    order = order_of(body, seller)
+    order = order_of(body, Language(seller.language))
     request_fingerprint = fingerprint(order)
     shipment_id = shipment_id_for(seller, idempotency_key)
     start = WithStartWorkflowOperation(
