@@ -184,7 +184,7 @@ async def outgoing(session: AsyncSession, delivery_id: uuid.UUID) -> Outgoing | 
     row = (await session.execute(query)).one_or_none()
     if row is None:
         return None
-    delivery, endpoint = row.tuple()
+    delivery, endpoint = row
     return Outgoing(
         delivery_id=delivery.id,
         status=delivery.status,

@@ -4,6 +4,7 @@ PostgreSQL and Redis come from DATABASE_URL / REDIS_URL when set, else from embe
 Every test starts on empty tables.
 """
 
+import asyncio
 import os
 import secrets
 import uuid
@@ -16,6 +17,7 @@ import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy import make_url, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
@@ -128,8 +130,15 @@ async def empty_tables(
             if exc.status is not RPCStatusCode.NOT_FOUND:
                 raise
     tables = ", ".join(table.name for table in metadata.sorted_tables)
-    async with sessions.begin() as session:
-        await session.execute(text(f"TRUNCATE {tables} CASCADE"))
+    for attempt in range(5):
+        try:
+            async with sessions.begin() as session:
+                await session.execute(text(f"TRUNCATE {tables} CASCADE"))
+            break
+        except DBAPIError as exc:  # a terminated workflow's activity was still writing
+            if "deadlock" not in str(exc) or attempt == 4:
+                raise
+            await asyncio.sleep(0.2)
     async with Redis.from_url(redis_url) as redis:  # revocations and rate-limit counts
         await redis.flushdb()
 

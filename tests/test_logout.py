@@ -77,7 +77,7 @@ async def test_a_revocation_is_kept_as_long_as_the_token_would_have_lived(
 
     assert (await api.post("/api/v1/seller/logout", headers=seller_auth)).status_code == 204
 
-    keys = [key async for key in redis.scan_iter(match=f"*{token_id}*")]
+    keys = [key async for key in redis.scan_iter(match=f"*revoked*{token_id}*")]
     assert len(keys) == 1
     lifetime = settings.access_token_lifetime.total_seconds()
     assert lifetime - 10 < await redis.ttl(keys[0]) <= lifetime
@@ -117,7 +117,7 @@ async def test_a_session_cutoff_tells_apart_tokens_issued_microseconds_apart(
     me = "/api/v1/seller/me"
     assert (await api.get(me, headers={"Authorization": f"Bearer {older}"})).status_code == 401
     assert (await api.get(me, headers={"Authorization": f"Bearer {newer}"})).status_code == 200
-    keys = [key async for key in redis.scan_iter(match=f"*{seller_id}*")]
+    keys = [key async for key in redis.scan_iter(match=f"*revoked*{seller_id}*")]
     assert len(keys) == 1
     assert 290 < await redis.ttl(keys[0]) <= 300
 

@@ -1,4 +1,4 @@
-"""The notification messages: what each one shows, in English and Spanish, and a complete catalog."""
+"""The notification messages: what each shows, in English and Spanish, from a complete catalog."""
 
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -55,7 +55,7 @@ SAMPLES: dict[Template, dict[str, object]] = {
         "partner_name": "Rápido Couriers",
         "shipment_id": SHIPMENT_ID,
         "content": "Running shoes, size 42",
-        "weight": Decimal("2.5"),
+        "weight": Decimal("2.500"),  # as stored: Numeric(6, 3)
         "destination_zip": "28013",
     },
     Template.PARTNER_UNASSIGNED: {"partner_name": "Rápido Couriers", "shipment_id": SHIPMENT_ID},
@@ -159,6 +159,9 @@ def test_each_message_shows_its_links_code_and_content(
         assert message.html is not None
         assert message.html.startswith("<!DOCTYPE html>")
         assert f'<html lang="{language}">' in message.html
+        for key in MUST_SHOW[template, channel]:
+            if key.endswith("link"):
+                assert f'href="{SAMPLES[template][key]}"' in message.html  # clickable
     else:
         assert message.subject is None
         assert message.html is None
@@ -170,9 +173,9 @@ def test_spanish_messages_are_written_in_spanish(template: Template, channel: Ch
     spanish = rendered(template, channel, Language.ES)
 
     assert spanish.text != english.text
-    assert spanish.subject != english.subject or channel is Channel.SMS
-    assert any(SPANISH_WORDS[template] in part for part in shown_text(spanish))
+    assert any(SPANISH_WORDS[template].lower() in part.lower() for part in shown_text(spanish))
     if channel is Channel.EMAIL:
+        assert spanish.subject != english.subject
         assert "mensaje automático" in spanish.text
 
 
@@ -297,9 +300,10 @@ def read_catalog(path: Path) -> Catalog:
 def extracted_msgids() -> set[str]:
     """The msgids in the templates now, found as `pybabel extract -F babel.cfg` finds them."""
     with BABEL_CONFIG.open() as config:
-        method_map, options_map = parse_mapping_cfg(config, str(BABEL_CONFIG))
+        # Babel leaves this function unannotated.
+        method_map, options_map = parse_mapping_cfg(config, str(BABEL_CONFIG))  # type: ignore[no-untyped-call]
     return {
-        message[0] if isinstance(message, tuple) else message
+        message if isinstance(message, str) else message[0]
         for _filename, _line, message, _comments, _context in extract_from_dir(
             TEMPLATES_DIR, method_map, options_map
         )
@@ -308,7 +312,7 @@ def extracted_msgids() -> set[str]:
 
 def catalog_msgids(catalog: Catalog) -> set[str]:
     return {
-        message.id[0] if isinstance(message.id, tuple) else message.id
+        message.id if isinstance(message.id, str) else message.id[0]
         for message in catalog
         if message.id
     }
@@ -323,7 +327,8 @@ def test_the_spanish_catalog_translates_every_message() -> None:
         message = catalog.get(msgid)
         assert message is not None, f"not in the Spanish catalog: {msgid!r}"
         assert not message.fuzzy, f"fuzzy: {msgid!r}"
-        translations = message.string if isinstance(message.string, tuple) else (message.string,)
+        translations = [message.string] if isinstance(message.string, str) else message.string
+        assert translations, f"untranslated: {msgid!r}"
         assert all(translations), f"untranslated: {msgid!r}"
     assert not list(catalog.check())  # placeholders and plural forms agree with the msgids
 

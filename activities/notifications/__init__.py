@@ -1,1 +1,2 @@
-"""Notifications: what messages say (templates and catalog), the providers that carry them, and the activities that send them."""
+"""Notifications: what messages say (templates and catalog), the providers that carry them,
+and the activities that send them."""

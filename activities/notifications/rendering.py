@@ -32,7 +32,7 @@ CATALOG_DOMAIN = "messages"
 class Template(StrEnum):
     VERIFY_EMAIL = "verify_email"
     VERIFY_EMAIL_REMINDER = "verify_email_reminder"
-    PASSWORD_RESET = "password_reset"
+    PASSWORD_RESET = "password_reset"  # noqa: S105 (a template name, not a password)
     SHIPPED = "shipped"
     PARTNER_ASSIGNED = "partner_assigned"
     PARTNER_UNASSIGNED = "partner_unassigned"
@@ -46,6 +46,7 @@ class Template(StrEnum):
 
     @property
     def channels(self) -> frozenset[Channel]:
+        """Every message has an email; only the recipient's delivery updates also go by SMS."""
         if self in SMS_TEMPLATES:
             return frozenset(Channel)
         return frozenset({Channel.EMAIL})
@@ -106,9 +107,9 @@ def _environment(language: Language) -> Environment:
 
 @cache
 def _translations(language: Language) -> NullTranslations:
-    if language is SOURCE_LANGUAGE:
+    if language == SOURCE_LANGUAGE:
         return NullTranslations()
-    po_path = LOCALE_DIR / language / "LC_MESSAGES" / f"{CATALOG_DOMAIN}.po"
+    po_path = LOCALE_DIR / language.value / "LC_MESSAGES" / f"{CATALOG_DOMAIN}.po"
     with po_path.open("rb") as po_file:
         catalog = read_po(po_file, locale=language.value, domain=CATALOG_DOMAIN)
     compiled = BytesIO()
