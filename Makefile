@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := python3 -m uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install dev test lint lock bench
+.PHONY: install dev test lint lock bench messages
 
 $(BIN)/.installed: requirements.lock pyproject.toml
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -38,3 +38,10 @@ lint: install
 lock:
 	$(UV) pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 \
 		--no-header --quiet --output-file requirements.lock
+
+## Re-extract the templates' sentences and merge them into the catalogs (then translate the new ones).
+LOCALE := activities/notifications/locale
+messages: install
+	$(BIN)/pybabel extract -F babel.cfg --project=FastShip --version=0.1.0 \
+		-o $(LOCALE)/messages.pot activities/notifications/templates
+	$(BIN)/pybabel update -i $(LOCALE)/messages.pot -d $(LOCALE)
