@@ -35,9 +35,10 @@ def _is_last_try() -> bool:
         return True
     if info.schedule_to_close_timeout is None:
         return False
-    backoff = policy.initial_interval * policy.backoff_coefficient ** (info.attempt - 1)
-    if policy.maximum_interval is not None:
-        backoff = min(backoff, policy.maximum_interval)
+    # Temporal's own rule: the interval grows from `initial_interval`, capped at
+    # `maximum_interval` (100 times the initial one when unset).
+    cap = policy.maximum_interval or policy.initial_interval * 100
+    backoff = min(policy.initial_interval * policy.backoff_coefficient ** (info.attempt - 1), cap)
     deadline = info.scheduled_time + info.schedule_to_close_timeout
     return datetime.now(UTC) + backoff >= deadline
 

@@ -52,7 +52,7 @@ def encode_body(payload: Mapping[str, object]) -> bytes:
     return json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
 
 
-def signature_headers(secret: str, message_id: str, body: bytes) -> dict[str, str]:
+def _signature_headers(secret: str, message_id: str, body: bytes) -> dict[str, str]:
     sent_at = datetime.now(UTC).replace(microsecond=0)
     return {
         "webhook-id": message_id,
@@ -89,7 +89,7 @@ async def _post(
         "host": url.netloc.decode("ascii"),
         "content-type": "application/json",
         "user-agent": USER_AGENT,
-        **signature_headers(secret, message_id, body),
+        **_signature_headers(secret, message_id, body),
     }
     seconds = settings.webhook_timeout.total_seconds()
     async with (

@@ -40,7 +40,7 @@ async def add_endpoint(
     The seller's row is locked first, so concurrent registrations count one after another.
     """
     await session.execute(select(Seller.id).where(Seller.id == seller_id).with_for_update())
-    if await count_live(session, seller_id) >= limit:
+    if await _count_live(session, seller_id) >= limit:
         raise TooManyEndpoints
     endpoint = WebhookEndpoint(
         seller_id=seller_id, url=url, event_types=list(event_types), secret=secret
@@ -50,7 +50,7 @@ async def add_endpoint(
     return endpoint
 
 
-async def count_live(session: AsyncSession, seller_id: uuid.UUID) -> int:
+async def _count_live(session: AsyncSession, seller_id: uuid.UUID) -> int:
     query = select(func.count()).where(
         WebhookEndpoint.seller_id == seller_id, WebhookEndpoint.deleted_at.is_(None)
     )

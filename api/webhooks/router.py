@@ -63,6 +63,17 @@ async def register_webhook(
     session: SessionDep,
     settings: SettingsDep,
 ) -> WebhookEndpointCreated:
+    """Every shipment status change of a subscribed type is POSTed to the endpoint as
+    `{"type", "timestamp", "data"}`, signed per Standard Webhooks (`webhook-id`,
+    `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256>` with the `whsec_` secret
+    returned here, once). Anything but a 2xx is retried with backoff for 24 hours, with the same
+    `webhook-id` and body.
+
+    First the endpoint must pass a handshake: it receives a signed
+    `{"type": "webhook.verification", "challenge": "..."}` and answers 2xx with
+    `{"challenge": "<the same>"}`. It is tried now, and again before the first delivery if it
+    failed.
+    """
     try:
         destination = await resolve_destination(body.url, settings)
     except RefusedDestination as exc:
