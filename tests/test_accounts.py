@@ -169,7 +169,7 @@ async def test_foreign_token_is_refused(
 
 async def test_unsigned_token_is_refused(api: httpx.AsyncClient, settings: Settings) -> None:
     claims = jwt.decode(_token(settings), options={"verify_signature": False})
-    unsigned = jwt.encode(claims, key=None, algorithm="none")
+    unsigned = jwt.encode(claims, key="", algorithm="none")
     assert (await _me_with(api, unsigned)).status_code == 401
 
 

@@ -72,25 +72,21 @@ async def delivered_messages(
 ) -> list[uuid.UUID]:
     """A `delivered` email and SMS to the recipient, stored as the shipment activity would."""
     params = {"delivered_at": datetime.now(UTC).isoformat()}
-    common = {"template": Template.DELIVERED, "language": "en", "shipment_id": shipment_id}
+    recipients = {Channel.EMAIL: VALID["client_contact_email"], Channel.SMS: PHONE}
     async with sessions.begin() as session:
         return await notifications.add(
             session,
             [
                 NewNotification(
-                    key=f"test:{uuid.uuid4()}:email",
-                    channel=Channel.EMAIL,
-                    recipient=VALID["client_contact_email"],
+                    key=f"test:{uuid.uuid4()}:{channel}",
+                    template=Template.DELIVERED,
+                    channel=channel,
+                    recipient=recipient,
+                    language="en",
+                    shipment_id=shipment_id,
                     params=params,
-                    **common,
-                ),
-                NewNotification(
-                    key=f"test:{uuid.uuid4()}:sms",
-                    channel=Channel.SMS,
-                    recipient=PHONE,
-                    params=params,
-                    **common,
-                ),
+                )
+                for channel, recipient in recipients.items()
             ],
         )
 
