@@ -18,7 +18,7 @@ from fastship.webhook_sender import Answer, encode_body, send, verify_endpoint
 from models.webhooks import WEBHOOK_RETRY_POLICY, DeliveryStatus, WebhookFailure
 from models.workflow_io import ActivityName
 from repositories import webhooks
-from repositories.webhooks import Outgoing
+from repositories.webhooks import DeliveryToSend
 
 NOT_ACCEPTED = "WebhookNotAccepted"  # retried
 
@@ -48,7 +48,7 @@ class WebhookActivities:
         self._sessions = sessions
         self._settings = settings
 
-    async def _try(self, delivery: Outgoing) -> Answer:
+    async def _try(self, delivery: DeliveryToSend) -> Answer:
         """Checks where the endpoint resolves now, verifies it if needed, then sends."""
         try:
             destination = await resolve_destination(delivery.url, self._settings)
@@ -69,7 +69,7 @@ class WebhookActivities:
     async def deliver_webhook(self, delivery_id: uuid.UUID) -> None:
         """One try: 2xx marks it delivered; anything else is retried (the error says what)."""
         async with self._sessions() as session:
-            delivery = await webhooks.outgoing(session, delivery_id)
+            delivery = await webhooks.delivery_to_send(session, delivery_id)
         if delivery is None:
             raise _final(WebhookFailure.DELIVERY_NOT_FOUND, f"no webhook delivery {delivery_id}")
         if delivery.status is not DeliveryStatus.PENDING:

@@ -111,6 +111,9 @@ def run(settings: Settings) -> int:
                 )
 
             asyncio.run(migrate(env.get("DATABASE_URL", settings.database_url)))
+            api = f"http://{settings.api_host}:{settings.api_port}"
+            if not settings.configured("public_url"):  # links in messages open this API
+                env["PUBLIC_URL"] = api
 
             processes = {
                 "worker": [sys.executable, "-m", "fastship", "worker"],
@@ -123,12 +126,12 @@ def run(settings: Settings) -> int:
             for child in children.values():
                 servers.callback(stop_process, child)
 
-            api = f"http://{settings.api_host}:{settings.api_port}"
             wait_until_ready(f"{api}/health/ready", children)
             print(
                 f"\nFastShip is up in {time.monotonic() - started:.1f} s (state in {state})\n"
                 f"  API          {api}/api/v1\n"
                 f"  API docs     {api}/docs\n"
+                f"  Outbox       {api}/api/v1/dev/outbox  (sent messages, without provider keys)\n"
                 f"  Temporal UI  {temporal_ui}\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,

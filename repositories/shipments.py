@@ -1,7 +1,5 @@
 """Shipments and their timelines."""
 
-import base64
-import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -27,6 +25,7 @@ from models.accounts import Partner
 from models.domain import ShipmentStatus
 from models.shipments import Shipment, ShipmentEvent
 from models.workflow_io import PlaceShipment, ShipmentEventRecord
+from repositories.cursors import decode_cursor, encode_cursor
 
 ACTIVE: ColumnElement[bool] = Shipment.status.not_in(
     [ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED]
@@ -34,10 +33,6 @@ ACTIVE: ColumnElement[bool] = Shipment.status.not_in(
 WAITING: ColumnElement[bool] = (Shipment.status == ShipmentStatus.PLACED) & (
     Shipment.partner_id.is_(None)
 )
-
-
-class InvalidCursor(ValueError):
-    pass
 
 
 async def insert_shipment(
@@ -128,23 +123,6 @@ class ShipmentFilters:
     created_before: datetime | None = None
 
 
-def encode_cursor(shipment: Shipment) -> str:
-    raw = f"{shipment.created_at.isoformat()}|{shipment.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created_at, shipment_id = raw.split("|")
-        position = datetime.fromisoformat(created_at), uuid.UUID(shipment_id)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidCursor("The cursor is not one this API gave out") from exc
-    if position[0].tzinfo is None:
-        raise InvalidCursor("The cursor is not one this API gave out")
-    return position
-
-
 def _like_pattern(text: str) -> str:
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     return f"%{escaped}%"
@@ -168,7 +146,7 @@ def page_query(
     if filters.created_before is not None:
         query = query.where(Shipment.created_at < filters.created_before)
     if cursor is not None:
-        query = query.where(tuple_(Shipment.created_at, Shipment.id) < _decode_cursor(cursor))
+        query = query.where(tuple_(Shipment.created_at, Shipment.id) < decode_cursor(cursor))
     return query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit + 1)
 
 
@@ -181,7 +159,8 @@ async def list_page(
 ) -> tuple[list[Shipment], str | None]:
     """One page, newest first, and the cursor of the next page (None on the last page)."""
     shipments = list(await session.scalars(page_query(owner, filters, limit, cursor)))
-    next_cursor = encode_cursor(shipments[limit - 1]) if len(shipments) > limit else None
+    last = shipments[limit - 1] if len(shipments) > limit else None
+    next_cursor = encode_cursor(last.created_at, last.id) if last else None
     return shipments[:limit], next_cursor
 
 

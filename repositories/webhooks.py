@@ -1,7 +1,5 @@
 """Seller webhook endpoints and their delivery log."""
 
-import base64
-import binascii
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -13,14 +11,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import Seller
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEventType
+from repositories.cursors import decode_cursor, encode_cursor
 
 # Delivery ids derive from what they deliver, so enqueuing the same event twice stores it once.
 _DELIVERY_NAMESPACE = uuid.UUID("6f1f3c0e-2a4b-4f8e-9c51-8d0b7a1e5c23")
 MAX_ERROR_LENGTH = 300
-
-
-class InvalidCursor(ValueError):
-    pass
 
 
 class TooManyEndpoints(Exception):
@@ -162,7 +157,7 @@ async def enqueue(
 
 
 @dataclass(frozen=True)
-class Outgoing:
+class DeliveryToSend:
     """A delivery with what sending it needs, read in one short transaction."""
 
     delivery_id: uuid.UUID
@@ -175,7 +170,15 @@ class Outgoing:
     endpoint_deleted: bool
 
 
-async def outgoing(session: AsyncSession, delivery_id: uuid.UUID) -> Outgoing | None:
+async def pending_for_shipment(session: AsyncSession, shipment_id: uuid.UUID) -> list[uuid.UUID]:
+    query = select(WebhookDelivery.id).where(
+        WebhookDelivery.shipment_id == shipment_id,
+        WebhookDelivery.status == DeliveryStatus.PENDING,
+    )
+    return list(await session.scalars(query))
+
+
+async def delivery_to_send(session: AsyncSession, delivery_id: uuid.UUID) -> DeliveryToSend | None:
     query = (
         select(WebhookDelivery, WebhookEndpoint)
         .join(WebhookEndpoint, WebhookDelivery.endpoint_id == WebhookEndpoint.id)
@@ -185,7 +188,7 @@ async def outgoing(session: AsyncSession, delivery_id: uuid.UUID) -> Outgoing | 
     if row is None:
         return None
     delivery, endpoint = row
-    return Outgoing(
+    return DeliveryToSend(
         delivery_id=delivery.id,
         status=delivery.status,
         payload=delivery.payload,
@@ -229,23 +232,6 @@ async def cancel(session: AsyncSession, delivery_id: uuid.UUID) -> None:
     )
 
 
-def _encode_cursor(delivery: WebhookDelivery) -> str:
-    raw = f"{delivery.created_at.isoformat()}|{delivery.id}"
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def _decode_cursor(cursor: str) -> tuple[datetime, uuid.UUID]:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
-        created_at, delivery_id = raw.split("|")
-        moment, position = datetime.fromisoformat(created_at), uuid.UUID(delivery_id)
-    except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
-        raise InvalidCursor("The cursor is not one this API gave out") from exc
-    if moment.tzinfo is None:
-        raise InvalidCursor("The cursor is not one this API gave out")
-    return moment, position
-
-
 async def deliveries_page(
     session: AsyncSession, endpoint_id: uuid.UUID, limit: int, cursor: str | None
 ) -> tuple[list[WebhookDelivery], str | None]:
@@ -253,9 +239,10 @@ async def deliveries_page(
     query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
     if cursor is not None:
         query = query.where(
-            tuple_(WebhookDelivery.created_at, WebhookDelivery.id) < _decode_cursor(cursor)
+            tuple_(WebhookDelivery.created_at, WebhookDelivery.id) < decode_cursor(cursor)
         )
     query = query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
     deliveries = list(await session.scalars(query.limit(limit + 1)))
-    next_cursor = _encode_cursor(deliveries[limit - 1]) if len(deliveries) > limit else None
+    last = deliveries[limit - 1] if len(deliveries) > limit else None
+    next_cursor = encode_cursor(last.created_at, last.id) if last else None
     return deliveries[:limit], next_cursor

@@ -2,6 +2,7 @@
 
 import asyncio
 import os
+import re
 import signal
 import sqlite3
 import sys
@@ -75,6 +76,16 @@ async def _port_is_closed(port: int) -> bool:
     return False
 
 
+async def _verification_link(http: httpx.AsyncClient, email: str) -> str:
+    async def emails() -> list[dict[str, str]]:
+        return (await http.get("/dev/outbox", params={"recipient": email})).json()  # type: ignore[no-any-return]
+
+    [message] = await eventually(emails, bool, within=30)
+    found = re.search(r"http\S+/verify/\S+", message["body"])
+    assert found, message["body"]
+    return found.group(0)
+
+
 async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -> None:
     await stack.start()
     async with httpx.AsyncClient(base_url=f"{stack.api}/api/v1") as http:
@@ -86,6 +97,12 @@ async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -
             "max_handling_capacity": 5,
         }
         assert (await http.post("/partner/signup", json=courier)).status_code == 201
+        # As a person would: open the verification link from the outbox.
+        for role, email in (("seller", "dev@example.com"), ("partner", "courier@example.com")):
+            link = await _verification_link(http, email)
+            assert link.startswith(f"{stack.api}/verify/{role}?token=")
+            token = link.partition("token=")[2]
+            assert (await http.post(f"/{role}/verify", json={"token": token})).status_code == 204
         login = {"username": "dev@example.com", "password": PASSWORD}
         token = (await http.post("/seller/token", data=login)).json()["access_token"]
         auth = {"Authorization": f"Bearer {token}"}

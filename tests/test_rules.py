@@ -14,7 +14,7 @@ from api.shipments.service import fingerprint, order_of
 from models.assignment import Candidate, choose_partner
 from models.domain import Language, ShipmentStatus
 from models.lifecycle import Actor, is_failed_attempt, scan_error, transition_error
-from repositories.shipments import InvalidCursor, _decode_cursor
+from repositories.cursors import InvalidCursor, decode_cursor
 
 S = ShipmentStatus
 EXPECTED_GRAPH = {
@@ -128,4 +128,4 @@ def test_control_characters_are_refused(content: str) -> None:
 @pytest.mark.parametrize("cursor", ["", "x", "MjAyNi0wMS0wMXxub3QtYS11dWlk", "bm8gc2VwYXJhdG9y"])
 def test_foreign_cursors_are_refused(cursor: str) -> None:
     with pytest.raises(InvalidCursor):
-        _decode_cursor(cursor)
+        decode_cursor(cursor)

@@ -13,7 +13,8 @@ from api.text import NoControlCharacters
 from models.domain import ShipmentStatus, ShipmentTag
 from models.shipments import Shipment
 from repositories import shipments
-from repositories.shipments import InvalidCursor, ShipmentFilters
+from repositories.cursors import InvalidCursor
+from repositories.shipments import ShipmentFilters
 
 router = APIRouter(responses=AUTH_RESPONSES)
 

@@ -26,7 +26,8 @@ from fastship.webhook_destinations import RefusedDestination, resolve_destinatio
 from fastship.webhook_sender import new_secret, verify_endpoint
 from models.webhooks import MAX_ENDPOINTS_PER_SELLER, WebhookEndpoint
 from repositories import webhooks
-from repositories.webhooks import InvalidCursor, TooManyEndpoints
+from repositories.cursors import InvalidCursor
+from repositories.webhooks import TooManyEndpoints
 
 router = APIRouter(prefix="/seller/webhooks", tags=["webhooks"], responses=AUTH_RESPONSES)
 
