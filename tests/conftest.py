@@ -99,6 +99,8 @@ def settings(database_url: str, redis_url: str, temporal: Client) -> Settings:
         rate_limit_delivery_code_per_ip=generous,
         rate_limit_delivery_code_per_shipment=generous,
         rate_limit_per_token=generous,
+        # Webhook receivers in tests listen on loopback; the refusal has tests of its own.
+        webhook_allow_private_networks=True,
     )
 
 

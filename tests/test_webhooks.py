@@ -1,8 +1,7 @@
 """Seller webhooks: registration and its checks, signed deliveries retried by Temporal, the log.
 
 A local receiver (an aiohttp server on 127.0.0.1) records what it gets and can be told to fail or to
-ignore handshakes. Loopback is allowed only for the API and worker built here; the session `api`
-runs as ENVIRONMENT=test, which refuses private addresses.
+ignore handshakes. The test settings allow loopback; `refusing_api` is the API as in production.
 """
 
 import json
@@ -28,8 +27,9 @@ from models.webhooks import WEBHOOK_RETRY_POLICY, DeliveryStatus, WebhookDeliver
 from models.workflow_io import ActivityName
 from repositories import webhooks
 from tests.conftest import SignUp
-from tests.helpers import serve_api
+from tests.helpers import eventually, serve_api
 from tests.shipments import created
+from tests.shipments import deliver as deliver_shipment
 
 WEBHOOKS = "/api/v1/seller/webhooks"
 DELIVERED = WebhookEventType.SHIPMENT_DELIVERED
@@ -91,14 +91,10 @@ async def receiver() -> AsyncIterator[Receiver]:
 
 
 @pytest.fixture(scope="module")
-def trusting_settings(settings: Settings) -> Settings:
-    """The test settings, but webhooks may go to loopback over plain http."""
-    return settings.model_copy(update={"webhook_allow_private_networks": True})
-
-
-@pytest.fixture(scope="module")
-async def private_api(trusting_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_api(trusting_settings) as client:
+async def refusing_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """The API as in production: no webhooks to private addresses or over plain http."""
+    refusing = settings.model_copy(update={"webhook_allow_private_networks": False})
+    async with serve_api(refusing) as client:
         yield client
 
 
@@ -124,11 +120,11 @@ class DeliverWebhook:
 
 @pytest.fixture(scope="module")
 async def delivery_queue(
-    temporal: Client, sessions: async_sessionmaker[AsyncSession], trusting_settings: Settings
+    temporal: Client, sessions: async_sessionmaker[AsyncSession], settings: Settings
 ) -> AsyncIterator[str]:
     """A task queue served by a worker running `deliver_webhook`."""
     task_queue = f"webhooks-test-{uuid.uuid4()}"
-    activities = WebhookActivities(sessions, trusting_settings)
+    activities = WebhookActivities(sessions, settings)
     async with Worker(
         temporal,
         task_queue=task_queue,
@@ -214,9 +210,9 @@ async def log(api: httpx.AsyncClient, auth: dict[str, str], endpoint_id: str) ->
 
 
 async def test_registration_verifies_the_endpoint_and_shows_the_secret_once(
-    private_api: httpx.AsyncClient, seller_auth: dict[str, str], receiver: Receiver
+    api: httpx.AsyncClient, seller_auth: dict[str, str], receiver: Receiver
 ) -> None:
-    response = await register(private_api, seller_auth, receiver.url, ["shipment.in_transit"])
+    response = await register(api, seller_auth, receiver.url, ["shipment.in_transit"])
 
     assert response.status_code == 201, response.text
     endpoint = response.json()
@@ -230,8 +226,8 @@ async def test_registration_verifies_the_endpoint_and_shows_the_secret_once(
     assert verified["type"] == "webhook.verification"
     assert verified["challenge"]
 
-    listed = await private_api.get(WEBHOOKS, headers=seller_auth)
-    one = await private_api.get(f"{WEBHOOKS}/{endpoint['id']}", headers=seller_auth)
+    listed = await api.get(WEBHOOKS, headers=seller_auth)
+    one = await api.get(f"{WEBHOOKS}/{endpoint['id']}", headers=seller_auth)
     assert listed.status_code == one.status_code == 200
     assert [item["id"] for item in listed.json()] == [endpoint["id"]]
     assert one.json()["url"] == receiver.url
@@ -240,42 +236,42 @@ async def test_registration_verifies_the_endpoint_and_shows_the_secret_once(
 
 
 async def test_an_endpoint_that_does_not_echo_the_challenge_is_stored_unverified(
-    private_api: httpx.AsyncClient, seller_auth: dict[str, str], receiver: Receiver
+    api: httpx.AsyncClient, seller_auth: dict[str, str], receiver: Receiver
 ) -> None:
     receiver.echoes_challenges = False
 
-    endpoint = await registered(private_api, seller_auth, receiver.url)
+    endpoint = await registered(api, seller_auth, receiver.url)
 
     assert endpoint["verified"] is False
     assert "challenge" in endpoint["verification_error"]
 
 
 async def test_endpoints_are_private_to_their_seller(
-    private_api: httpx.AsyncClient, sign_up_seller: SignUp, receiver: Receiver
+    api: httpx.AsyncClient, sign_up_seller: SignUp, receiver: Receiver
 ) -> None:
     owner, other = await sign_up_seller(), await sign_up_seller()
-    endpoint = await registered(private_api, owner, receiver.url)
+    endpoint = await registered(api, owner, receiver.url)
     path = f"{WEBHOOKS}/{endpoint['id']}"
 
-    assert (await private_api.get(path, headers=other)).status_code == 404
-    assert (await private_api.get(f"{path}/deliveries", headers=other)).status_code == 404
-    assert (await private_api.delete(path, headers=other)).status_code == 404
-    assert (await private_api.get(WEBHOOKS, headers=other)).json() == []
-    assert (await private_api.get(path, headers=owner)).status_code == 200
+    assert (await api.get(path, headers=other)).status_code == 404
+    assert (await api.get(f"{path}/deliveries", headers=other)).status_code == 404
+    assert (await api.delete(path, headers=other)).status_code == 404
+    assert (await api.get(WEBHOOKS, headers=other)).json() == []
+    assert (await api.get(path, headers=owner)).status_code == 200
 
 
 async def test_a_deleted_endpoint_is_gone(
-    private_api: httpx.AsyncClient, seller_auth: dict[str, str], receiver: Receiver
+    api: httpx.AsyncClient, seller_auth: dict[str, str], receiver: Receiver
 ) -> None:
-    endpoint = await registered(private_api, seller_auth, receiver.url)
+    endpoint = await registered(api, seller_auth, receiver.url)
     path = f"{WEBHOOKS}/{endpoint['id']}"
 
-    assert (await private_api.delete(path, headers=seller_auth)).status_code == 204
+    assert (await api.delete(path, headers=seller_auth)).status_code == 204
 
-    assert (await private_api.get(path, headers=seller_auth)).status_code == 404
-    assert (await private_api.get(f"{path}/deliveries", headers=seller_auth)).status_code == 404
-    assert (await private_api.delete(path, headers=seller_auth)).status_code == 404
-    assert (await private_api.get(WEBHOOKS, headers=seller_auth)).json() == []
+    assert (await api.get(path, headers=seller_auth)).status_code == 404
+    assert (await api.get(f"{path}/deliveries", headers=seller_auth)).status_code == 404
+    assert (await api.delete(path, headers=seller_auth)).status_code == 404
+    assert (await api.get(WEBHOOKS, headers=seller_auth)).json() == []
 
 
 @pytest.mark.parametrize(
@@ -292,14 +288,14 @@ async def test_a_deleted_endpoint_is_gone(
     ],
 )
 async def test_private_addresses_and_plain_http_are_refused_unless_allowed(
-    api: httpx.AsyncClient, seller_auth: dict[str, str], url: str, reason: str
+    refusing_api: httpx.AsyncClient, seller_auth: dict[str, str], url: str, reason: str
 ) -> None:
-    response = await register(api, seller_auth, url)
+    response = await register(refusing_api, seller_auth, url)
 
     assert response.status_code == 422, response.text
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["detail"].startswith(f"body.url: {reason}")
-    assert (await api.get(WEBHOOKS, headers=seller_auth)).json() == []
+    assert (await refusing_api.get(WEBHOOKS, headers=seller_auth)).json() == []
 
 
 @pytest.mark.parametrize(
@@ -321,12 +317,12 @@ async def test_invalid_registrations_are_refused_naming_the_field(
 
 
 async def test_a_seller_has_at_most_ten_endpoints(
-    private_api: httpx.AsyncClient, seller_auth: dict[str, str], receiver: Receiver
+    api: httpx.AsyncClient, seller_auth: dict[str, str], receiver: Receiver
 ) -> None:
     for _ in range(10):
-        await registered(private_api, seller_auth, receiver.url)
+        await registered(api, seller_auth, receiver.url)
 
-    response = await register(private_api, seller_auth, receiver.url)
+    response = await register(api, seller_auth, receiver.url)
 
     assert response.status_code == 422
     assert "at most 10" in response.json()["detail"]
@@ -334,14 +330,14 @@ async def test_a_seller_has_at_most_ten_endpoints(
 
 
 async def test_a_failing_endpoint_is_retried_with_the_same_id_and_body_until_it_accepts(
-    private_api: httpx.AsyncClient,
+    api: httpx.AsyncClient,
     shipper: Shipper,
     receiver: Receiver,
     sessions: async_sessionmaker[AsyncSession],
     temporal: Client,
     delivery_queue: str,
 ) -> None:
-    endpoint = await registered(private_api, shipper.auth, receiver.url)
+    endpoint = await registered(api, shipper.auth, receiver.url)
     [delivery_id] = await enqueue(sessions, shipper)
     receiver.failures_to_come = 2
 
@@ -354,7 +350,7 @@ async def test_a_failing_endpoint_is_retried_with_the_same_id_and_body_until_it_
     message = Webhook(endpoint["secret"]).verify(tries[-1].body, tries[-1].headers)
     assert message["type"] == "shipment.delivered"
     assert message["data"] == {"shipment_id": str(shipper.shipment_id), "status": "delivered"}
-    [logged] = await log(private_api, shipper.auth, endpoint["id"])
+    [logged] = await log(api, shipper.auth, endpoint["id"])
     assert logged["id"] == str(delivery_id)
     assert logged["status"] == "delivered"
     assert logged["attempts"] == 3
@@ -363,7 +359,7 @@ async def test_a_failing_endpoint_is_retried_with_the_same_id_and_body_until_it_
 
 
 async def test_an_unverified_endpoint_gets_the_handshake_before_its_first_delivery(
-    private_api: httpx.AsyncClient,
+    api: httpx.AsyncClient,
     shipper: Shipper,
     receiver: Receiver,
     sessions: async_sessionmaker[AsyncSession],
@@ -371,30 +367,30 @@ async def test_an_unverified_endpoint_gets_the_handshake_before_its_first_delive
     delivery_queue: str,
 ) -> None:
     receiver.echoes_challenges = False
-    endpoint = await registered(private_api, shipper.auth, receiver.url)
+    endpoint = await registered(api, shipper.auth, receiver.url)
     receiver.echoes_challenges = True
     [delivery_id] = await enqueue(sessions, shipper)
 
     await deliver(temporal, delivery_queue, delivery_id)
 
     assert [received.is_handshake for received in receiver.received] == [True, True, False]
-    stored = await private_api.get(f"{WEBHOOKS}/{endpoint['id']}", headers=shipper.auth)
+    stored = await api.get(f"{WEBHOOKS}/{endpoint['id']}", headers=shipper.auth)
     assert stored.json()["verified"] is True
-    [logged] = await log(private_api, shipper.auth, endpoint["id"])
+    [logged] = await log(api, shipper.auth, endpoint["id"])
     assert (logged["status"], logged["attempts"]) == ("delivered", 1)
 
 
 async def test_a_deleted_endpoints_pending_delivery_ends_cancelled_without_a_request(
-    private_api: httpx.AsyncClient,
+    api: httpx.AsyncClient,
     shipper: Shipper,
     receiver: Receiver,
     sessions: async_sessionmaker[AsyncSession],
     temporal: Client,
     delivery_queue: str,
 ) -> None:
-    endpoint = await registered(private_api, shipper.auth, receiver.url)
+    endpoint = await registered(api, shipper.auth, receiver.url)
     [delivery_id] = await enqueue(sessions, shipper)
-    await private_api.delete(f"{WEBHOOKS}/{endpoint['id']}", headers=shipper.auth)
+    await api.delete(f"{WEBHOOKS}/{endpoint['id']}", headers=shipper.auth)
 
     with pytest.raises(WorkflowFailureError):
         await deliver(temporal, delivery_queue, delivery_id)
@@ -408,14 +404,14 @@ async def test_a_deleted_endpoints_pending_delivery_ends_cancelled_without_a_req
 
 
 async def test_a_delivery_never_accepted_before_its_deadline_is_logged_failed(
-    private_api: httpx.AsyncClient,
+    api: httpx.AsyncClient,
     shipper: Shipper,
     receiver: Receiver,
     sessions: async_sessionmaker[AsyncSession],
     temporal: Client,
     delivery_queue: str,
 ) -> None:
-    endpoint = await registered(private_api, shipper.auth, receiver.url)
+    endpoint = await registered(api, shipper.auth, receiver.url)
     [delivery_id] = await enqueue(sessions, shipper)
     receiver.failures_to_come = 100
 
@@ -423,7 +419,7 @@ async def test_a_delivery_never_accepted_before_its_deadline_is_logged_failed(
     with pytest.raises(WorkflowFailureError):
         await deliver(temporal, delivery_queue, delivery_id, deadline=timedelta(seconds=2.5))
 
-    [logged] = await log(private_api, shipper.auth, endpoint["id"])
+    [logged] = await log(api, shipper.auth, endpoint["id"])
     assert logged["status"] == "failed"
     assert logged["attempts"] == len(receiver.deliveries) == 2
     assert logged["last_response_status"] == 500
@@ -431,14 +427,14 @@ async def test_a_delivery_never_accepted_before_its_deadline_is_logged_failed(
 
 
 async def test_events_go_once_to_the_endpoints_subscribed_to_them(
-    private_api: httpx.AsyncClient,
+    api: httpx.AsyncClient,
     shipper: Shipper,
     receiver: Receiver,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    delivered_only = await registered(private_api, shipper.auth, receiver.url)
+    delivered_only = await registered(api, shipper.auth, receiver.url)
     everything = await registered(
-        private_api, shipper.auth, receiver.url, [event.value for event in WebhookEventType]
+        api, shipper.auth, receiver.url, [event.value for event in WebhookEventType]
     )
     occurred_at = datetime.now(UTC)
 
@@ -449,27 +445,63 @@ async def test_events_go_once_to_the_endpoints_subscribed_to_them(
     assert len(first) == 2
     assert again == first
     assert len(in_transit) == 1
-    assert len(await log(private_api, shipper.auth, delivered_only["id"])) == 1
-    types = [item["event_type"] for item in await log(private_api, shipper.auth, everything["id"])]
+    assert len(await log(api, shipper.auth, delivered_only["id"])) == 1
+    types = [item["event_type"] for item in await log(api, shipper.auth, everything["id"])]
     assert types == ["shipment.in_transit", "shipment.delivered"]
 
 
 async def test_the_delivery_log_pages_newest_first(
-    private_api: httpx.AsyncClient,
+    api: httpx.AsyncClient,
     shipper: Shipper,
     receiver: Receiver,
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    endpoint = await registered(private_api, shipper.auth, receiver.url)
+    endpoint = await registered(api, shipper.auth, receiver.url)
     ids = [(await enqueue(sessions, shipper))[0] for _ in range(3)]
     path = f"{WEBHOOKS}/{endpoint['id']}/deliveries"
 
-    first = (await private_api.get(path, params={"limit": 2}, headers=shipper.auth)).json()
-    second = (await private_api.get(first["next"], headers=shipper.auth)).json()
+    first = (await api.get(path, params={"limit": 2}, headers=shipper.auth)).json()
+    second = (await api.get(first["next"], headers=shipper.auth)).json()
 
     assert [item["id"] for item in first["items"]] == [str(ids[2]), str(ids[1])]
     assert [item["id"] for item in second["items"]] == [str(ids[0])]
     assert second["next"] is None
     assert all(item["status"] == "pending" for item in first["items"] + second["items"])
-    bad = await private_api.get(path, params={"cursor": "nonsense"}, headers=shipper.auth)
+    bad = await api.get(path, params={"cursor": "nonsense"}, headers=shipper.auth)
     assert bad.status_code == 422
+
+
+async def test_a_shipment_s_life_reaches_the_seller_s_endpoint_signed(
+    api: httpx.AsyncClient,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+    receiver: Receiver,
+) -> None:
+    every_type = [event_type.value for event_type in WebhookEventType]
+    endpoint = await registered(api, seller_auth, receiver.url, every_type)
+    shipment_id = (await created(api, seller_auth))["id"]
+    await deliver_shipment(api, partner_auth, shipment_id)
+
+    received = await eventually(lambda: _deliveries(receiver), lambda found: len(found) >= 5)
+    signer = Webhook(endpoint["secret"])
+    events = sorted(
+        (signer.verify(delivery.body, delivery.headers) for delivery in received),
+        key=lambda event: (event["data"]["sequence"], event["type"]),
+    )
+    assert [event["type"] for event in events] == [
+        "shipment.placed",
+        "shipment.assigned",
+        "shipment.in_transit",
+        "shipment.out_for_delivery",
+        "shipment.delivered",
+    ]
+    assert all(event["data"]["shipment_id"] == shipment_id for event in events)
+    assert len({delivery.headers["webhook-id"] for delivery in received}) == 5
+    await eventually(
+        lambda: log(api, seller_auth, endpoint["id"]),
+        lambda items: [item["status"] for item in items] == ["delivered"] * 5,
+    )
+
+
+async def _deliveries(receiver: Receiver) -> list[Received]:
+    return receiver.deliveries
