@@ -13,7 +13,7 @@ from fastship.settings import Settings
 from models.domain import SearchAttributes
 from tests.conftest import SignUp
 from tests.helpers import eventually, serve_api
-from tests.shipments import SHIPMENT, created, deliver, outbox, reported, review_token
+from tests.shipments import SHIPMENT, created, deliver, outbox, reported, review_token, sent
 
 SECOND = timedelta(seconds=1)
 
@@ -58,8 +58,9 @@ async def test_a_missed_pickup_reassigns_and_two_flag_the_shipment(
     )
     assert reassigned["timeline"][0]["description"] == "Assigned to delivery partner Second"
     assert not reassigned["needs_attention"]
-    subjects = {message["subject"] for message in await outbox(quick, shipment["id"])}
-    assert {"Shipment reassigned", "New shipment assigned to you"} <= subjects
+    await sent(quick, shipment["id"], "partner_unassigned")
+    templates = {message["template"] for message in await outbox(quick, shipment["id"])}
+    assert {"partner_unassigned", "partner_assigned"} <= templates
 
     flagged = await eventually(
         lambda: _read(quick, seller_auth, shipment["id"]),
@@ -102,8 +103,13 @@ async def test_no_partner_by_the_assignment_deadline_cancels_and_tells_everyone(
     )
     assert cancelled["timeline"][0]["actor"] == "system"
     seller = (await quick.get("/api/v1/seller/me", headers=seller_auth)).json()
-    recipients = {message["recipient"] for message in await outbox(quick, waiting["id"])}
-    assert recipients == {"ana@example.com", seller["email"]}
+    await sent(quick, waiting["id"], "seller_cancelled")
+    await sent(quick, waiting["id"], "cancelled")
+    told = {
+        (message["template"], message["recipient"])
+        for message in await outbox(quick, waiting["id"])
+    }
+    assert told == {("cancelled", "ana@example.com"), ("seller_cancelled", seller["email"])}
 
 
 async def test_a_passed_estimate_tells_the_recipient_once_and_flags_the_shipment(
@@ -116,13 +122,11 @@ async def test_a_passed_estimate_tells_the_recipient_once_and_flags_the_shipment
         lambda: _read(quick, seller_auth, shipment["id"]), lambda read: read["needs_attention"]
     )
     assert flagged["status"] == "in_transit"
+    [delayed] = await sent(quick, shipment["id"], "delayed")
+    assert delayed["recipient"] == "ana@example.com"
+    assert delayed["subject"] == "Your parcel is running late"
     await asyncio.sleep(1)
-    delayed = [
-        message
-        for message in await outbox(quick, shipment["id"])
-        if message["subject"] == "Your parcel is delayed"
-    ]
-    assert [message["recipient"] for message in delayed] == ["ana@example.com"]
+    assert len(await sent(quick, shipment["id"], "delayed")) == 1
 
 
 async def test_an_unreviewed_delivery_gets_one_reminder_then_the_window_closes(
@@ -136,12 +140,12 @@ async def test_an_unreviewed_delivery_gets_one_reminder_then_the_window_closes(
 
     async def reminders() -> list[Any]:
         messages = await outbox(quick, shipment["id"])
-        return [message for message in messages if message["subject"] == "How was your delivery?"]
+        return [message for message in messages if message["template"] == "review_reminder"]
 
     [reminder] = await eventually(reminders, lambda found: len(found) == 1)
     assert "/api/v1/review/" in reminder["body"]
     handle = temporal.get_workflow_handle(f"shipment-{shipment['id']}")
     assert await asyncio.wait_for(handle.result(), 10) == "delivered"
-    token = await review_token(quick, shipment["id"])
+    token = await review_token(quick, shipment["id"], "review_reminder")
     late = await quick.post(f"/api/v1/review/{token}", json={"rating": 4})
     assert late.status_code == 409

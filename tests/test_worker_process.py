@@ -104,6 +104,8 @@ async def test_a_killed_worker_is_replaced_and_the_shipment_goes_on_exactly_once
     assert statuses == ["placed", "placed", "in_transit", "out_for_delivery", "delivered"]
     assert [event["sequence"] for event in reversed(delivered["timeline"])] == [1, 2, 3, 4, 5]
     codes_sent = [
-        message for message in messages if message["subject"] == "Your parcel arrives soon"
+        message
+        for message in messages
+        if (message["template"], message["channel"]) == ("out_for_delivery", "email")
     ]
     assert len(codes_sent) == 1

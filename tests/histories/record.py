@@ -21,20 +21,26 @@ from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from fastship.embedded import temporal_cli_path
-from models.domain import SHIPMENT_TASK_QUEUE, SearchAttributes, ShipmentStatus
+from models.domain import SHIPMENT_TASK_QUEUE, Role, SearchAttributes, ShipmentStatus
 from models.workflow_io import (
+    AccountEmail,
+    AccountRef,
     ActivityName,
     Assignment,
     AssignPartner,
     CancelRequest,
+    EmailVerificationInput,
     FlagShipment,
+    Outgoing,
     PartnerReport,
     Placement,
     PlaceRequest,
     PlaceShipment,
+    Recorded,
     Refusal,
     ReviewReminder,
     ReviewSubmission,
+    SendNotifications,
     ShipmentEventRecord,
     ShipmentOrder,
     ShipmentTimings,
@@ -42,6 +48,7 @@ from models.workflow_io import (
     StoreReview,
     WakeWaitingShipments,
 )
+from workflows.accounts import EmailVerificationWorkflow, email_verification_workflow_id
 from workflows.shipment import ShipmentWorkflow
 
 HISTORIES = Path(__file__).parent
@@ -50,6 +57,16 @@ SELLER = uuid.UUID("1d4c8f0a-3e6b-4f5a-8c2d-9b7e6a5f4c31")
 UNSERVED_ZIP = "99999"
 WAITING_ZIP = "60601"
 HOUR = timedelta(hours=1)
+SECOND = timedelta(seconds=1)
+
+
+def _outgoing(webhook: bool = True) -> Outgoing:
+    """What a step queued: a message and (for status changes) a webhook delivery."""
+    return Outgoing(
+        notifications=[uuid.uuid4()],
+        webhooks=[uuid.uuid4()] if webhook else [],
+        summary="recorded (email)",
+    )
 
 
 @activity.defn(name=ActivityName.PLACE_SHIPMENT)
@@ -61,23 +78,26 @@ async def place_shipment(request: PlaceShipment) -> Placement:
         )
     partner = None if zip_code == WAITING_ZIP else PARTNER
     return Placement(
-        status=ShipmentStatus.PLACED, partner_id=partner, events_recorded=1 + bool(partner)
+        status=ShipmentStatus.PLACED,
+        partner_id=partner,
+        events_recorded=1 + bool(partner),
+        outgoing=_outgoing(),
     )
 
 
 @activity.defn(name=ActivityName.ASSIGN_PARTNER)
 async def assign_partner(request: AssignPartner) -> Assignment:
-    return Assignment(partner_id=PARTNER, changed=True)
+    return Assignment(partner_id=PARTNER, changed=True, outgoing=_outgoing())
 
 
 @activity.defn(name=ActivityName.RECORD_EVENT)
-async def record_shipment_event(event: ShipmentEventRecord) -> bool:
-    return True
+async def record_shipment_event(event: ShipmentEventRecord) -> Recorded:
+    return Recorded(recorded=True, outgoing=_outgoing())
 
 
 @activity.defn(name=ActivityName.FLAG_SHIPMENT)
-async def flag_shipment(request: FlagShipment) -> None:
-    return None
+async def flag_shipment(request: FlagShipment) -> Outgoing:
+    return _outgoing(webhook=False)
 
 
 @activity.defn(name=ActivityName.STORE_REVIEW)
@@ -86,8 +106,28 @@ async def store_review(review: StoreReview) -> None:
 
 
 @activity.defn(name=ActivityName.REMIND_REVIEW)
-async def remind_review(reminder: ReviewReminder) -> None:
+async def remind_review(reminder: ReviewReminder) -> Outgoing:
+    return _outgoing(webhook=False)
+
+
+@activity.defn(name=ActivityName.SEND_NOTIFICATIONS)
+async def send_notifications(request: SendNotifications) -> None:
     return None
+
+
+@activity.defn(name=ActivityName.DELIVER_WEBHOOK)
+async def deliver_webhook(delivery_id: uuid.UUID) -> None:
+    return None
+
+
+@activity.defn(name=ActivityName.SEND_ACCOUNT_EMAIL)
+async def send_account_email(request: AccountEmail) -> None:
+    return None
+
+
+@activity.defn(name=ActivityName.EXPIRE_UNVERIFIED_ACCOUNT)
+async def expire_unverified_account(ref: AccountRef) -> bool:
+    return True
 
 
 @activity.defn(name=ActivityName.WAKE_WAITING_SHIPMENTS)
@@ -103,6 +143,10 @@ STAND_INS: list[Callable[..., Awaitable[Any]]] = [
     store_review,
     remind_review,
     wake_waiting_shipments,
+    send_notifications,
+    deliver_webhook,
+    send_account_email,
+    expire_unverified_account,
 ]
 
 Handle = WorkflowHandle[Any, Any]
@@ -187,6 +231,36 @@ async def refused(client: Client) -> Handle:
     raise AssertionError("the unserved zip was not refused")
 
 
+async def _verification(client: Client) -> tuple[Handle, EmailVerificationInput]:
+    account = EmailVerificationInput(
+        role=Role.SELLER,
+        account_id=uuid.uuid4(),
+        remind_after=SECOND,
+        expire_after=3 * SECOND,
+        send_deadline=HOUR,
+    )
+    handle = await client.start_workflow(
+        EmailVerificationWorkflow.run,
+        account,
+        id=email_verification_workflow_id(account),
+        task_queue=SHIPMENT_TASK_QUEUE,
+    )
+    return handle, account
+
+
+async def email_verified(client: Client) -> Handle:
+    handle, _ = await _verification(client)
+    await handle.signal(EmailVerificationWorkflow.verified)
+    assert await handle.result() is True
+    return handle
+
+
+async def email_never_verified(client: Client) -> Handle:
+    handle, _ = await _verification(client)
+    assert await handle.result() is False  # reminded, then removed
+    return handle
+
+
 async def _until(handle: Handle, accept: Callable[[Any], bool]) -> None:
     while not accept(await handle.query(ShipmentWorkflow.state)):  # noqa: ASYNC110 - polls a query
         await asyncio.sleep(0.1)
@@ -196,6 +270,8 @@ SCENARIOS: dict[str, Callable[[Client], Awaitable[Handle]]] = {
     "delivered_and_reviewed": delivered_and_reviewed,
     "waited_then_cancelled": waited_then_cancelled,
     "refused": refused,
+    "email_verified": email_verified,
+    "email_never_verified": email_never_verified,
 }
 
 
@@ -209,7 +285,7 @@ async def record_histories() -> None:
         Worker(
             env.client,
             task_queue=SHIPMENT_TASK_QUEUE,
-            workflows=[ShipmentWorkflow],
+            workflows=[ShipmentWorkflow, EmailVerificationWorkflow],
             activities=STAND_INS,
         ),
     ):
