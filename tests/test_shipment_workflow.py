@@ -56,11 +56,12 @@ async def test_every_activity_and_timer_in_a_history_has_a_summary(
 
     summaries = await eventually(summaries_so_far, lambda found: "Review reminder" in found)
     assert all(summaries), summaries
-    assert summaries[:2] == [
-        "Store the shipment and try to assign a partner",
+    assert summaries[0] == "Store the shipment and try to assign a partner"
+    assert {
         "Send partner_assigned (email), shipped (email)",
-    ]
-    assert {"Pickup deadline", "Delivery estimate"} <= set(summaries)
+        "Pickup deadline",
+        "Delivery estimate",
+    } <= set(summaries)
     assert {"Record in_transit", "Record out_for_delivery", "Record delivered"} <= set(summaries)
     assert {
         "Send out_for_delivery (email), out_for_delivery (sms)",

@@ -109,7 +109,8 @@ async def test_no_partner_by_the_assignment_deadline_cancels_and_tells_everyone(
         (message["template"], message["recipient"])
         for message in await outbox(quick, waiting["id"])
     }
-    assert told == {("cancelled", "ana@example.com"), ("seller_cancelled", seller["email"])}
+    assert {("cancelled", "ana@example.com"), ("seller_cancelled", seller["email"])} <= told
+    assert {recipient for _, recipient in told} == {"ana@example.com", seller["email"]}
 
 
 async def test_a_passed_estimate_tells_the_recipient_once_and_flags_the_shipment(
