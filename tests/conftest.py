@@ -32,6 +32,7 @@ from fastship.settings import Settings
 from migrations import migrate
 from models.domain import Role, SearchAttributes
 from models.tables import metadata
+from tests.fake_providers import FakeSendGrid, FakeTwilio
 from tests.helpers import serve_api
 from worker.main import build_worker
 
@@ -227,6 +228,20 @@ async def partner_auth(sign_up_partner: SignUp) -> dict[str, str]:
 @pytest.fixture
 async def seller_auth(sign_up_seller: SignUp) -> dict[str, str]:
     return await sign_up_seller()
+
+
+@pytest.fixture
+async def sendgrid() -> AsyncIterator[FakeSendGrid]:
+    """A local SendGrid: records what it is sent, fails when told to."""
+    async with FakeSendGrid() as fake:
+        yield fake
+
+
+@pytest.fixture
+async def twilio() -> AsyncIterator[FakeTwilio]:
+    """A local Twilio: records what it is sent, fails when told to."""
+    async with FakeTwilio() as fake:
+        yield fake
 
 
 HISTORIES = Path(__file__).parent / "histories"

@@ -37,18 +37,6 @@ SendWithRetries = Callable[[list[uuid.UUID]], Awaitable[None]]
 
 
 @pytest.fixture
-async def sendgrid() -> AsyncIterator[FakeSendGrid]:
-    async with FakeSendGrid() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def twilio() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio() as fake:
-        yield fake
-
-
-@pytest.fixture
 def with_providers(settings: Settings, sendgrid: FakeSendGrid, twilio: FakeTwilio) -> Settings:
     return twilio.settings(sendgrid.settings(settings))
 

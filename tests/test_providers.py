@@ -36,18 +36,6 @@ def base() -> Settings:
     return Settings(environment="test", jwt_secret=SecretStr("x" * 40))
 
 
-@pytest.fixture
-async def sendgrid() -> AsyncIterator[FakeSendGrid]:
-    async with FakeSendGrid() as fake:
-        yield fake
-
-
-@pytest.fixture
-async def twilio() -> AsyncIterator[FakeTwilio]:
-    async with FakeTwilio() as fake:
-        yield fake
-
-
 async def test_an_email_is_handed_over_with_both_parts(
     sendgrid: FakeSendGrid, base: Settings
 ) -> None:

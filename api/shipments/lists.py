@@ -8,12 +8,12 @@ from sqlalchemy import ColumnElement
 
 from api.dependencies import CurrentPartner, CurrentSeller, SessionDep
 from api.errors import AUTH_RESPONSES, Unprocessable
+from api.pagination import read_page
 from api.shipments.schemas import ShipmentPage, ShipmentSummary, ZipCode
 from api.text import NoControlCharacters
 from models.domain import ShipmentStatus, ShipmentTag
 from models.shipments import Shipment
 from repositories import shipments
-from repositories.cursors import InvalidCursor
 from repositories.shipments import ShipmentFilters
 
 router = APIRouter(responses=AUTH_RESPONSES)
@@ -70,19 +70,9 @@ async def _page(
     limit: int,
     cursor: str | None,
 ) -> ShipmentPage:
-    try:
-        items, next_cursor = await shipments.list_page(
-            session,
-            owner,
-            page_filters,
-            limit,
-            cursor,
-        )
-    except InvalidCursor as exc:
-        raise Unprocessable(f"query.cursor: {exc}") from exc
-    next_url = None
-    if next_cursor is not None:
-        next_url = str(request.url.include_query_params(cursor=next_cursor, limit=limit))
+    items, next_cursor, next_url = await read_page(
+        request, limit, shipments.list_page(session, owner, page_filters, limit, cursor)
+    )
     return ShipmentPage(
         items=[ShipmentSummary.model_validate(item) for item in items],
         next_cursor=next_cursor,

@@ -15,6 +15,7 @@ from api.errors import (
     Unprocessable,
     documented_problem,
 )
+from api.pagination import read_page
 from api.webhooks.schemas import (
     WebhookDeliveryPage,
     WebhookDeliveryRead,
@@ -26,7 +27,6 @@ from fastship.webhook_destinations import RefusedDestination, resolve_destinatio
 from fastship.webhook_sender import new_secret, verify_endpoint
 from models.webhooks import MAX_ENDPOINTS_PER_SELLER, WebhookEndpoint
 from repositories import webhooks
-from repositories.cursors import InvalidCursor
 from repositories.webhooks import TooManyEndpoints
 
 router = APIRouter(prefix="/seller/webhooks", tags=["webhooks"], responses=AUTH_RESPONSES)
@@ -142,15 +142,9 @@ async def list_deliveries(
     cursor: Cursor = None,
 ) -> WebhookDeliveryPage:
     endpoint = await _live(session, webhook_id, seller.id)
-    try:
-        deliveries, next_cursor = await webhooks.deliveries_page(
-            session, endpoint.id, limit, cursor
-        )
-    except InvalidCursor as exc:
-        raise Unprocessable(f"query.cursor: {exc}") from exc
-    next_url = None
-    if next_cursor is not None:
-        next_url = str(request.url.include_query_params(cursor=next_cursor, limit=limit))
+    deliveries, next_cursor, next_url = await read_page(
+        request, limit, webhooks.deliveries_page(session, endpoint.id, limit, cursor)
+    )
     return WebhookDeliveryPage(
         items=[WebhookDeliveryRead.model_validate(delivery) for delivery in deliveries],
         next_cursor=next_cursor,
