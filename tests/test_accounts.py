@@ -14,6 +14,7 @@ from fastship.settings import Settings
 from models.accounts import Seller
 from models.domain import Role
 from tests.conftest import PASSWORD, SignUp, verify_email
+from tests.shipments import VALID, created
 
 SIGNUP = "/api/v1/seller/signup"
 TOKEN = "/api/v1/seller/token"
@@ -272,3 +273,21 @@ async def test_partners_sign_up_log_in_and_read_themselves(
         TOKEN, data={"username": "swift@example.com", "password": PASSWORD}
     )
     assert seller_login.status_code == 401
+
+
+async def test_a_seller_chooses_the_language_of_its_emails_and_its_recipients(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str]
+) -> None:
+    changed = await api.patch(ME, json={"language": "es"}, headers=seller_auth)
+    assert changed.status_code == 200
+    assert changed.json()["language"] == "es"
+    assert (await api.get(ME, headers=seller_auth)).json()["language"] == "es"
+
+    shipment = await created(api, seller_auth)
+    assert shipment["recipient_language"] == "es"
+    override = await created(api, seller_auth, VALID | {"recipient_language": "en"})
+    assert override["recipient_language"] == "en"
+
+    unknown = await api.patch(ME, json={"language": "fr"}, headers=seller_auth)
+    assert unknown.status_code == 422
+    assert unknown.json()["detail"].startswith("body.language")

@@ -10,7 +10,6 @@ from redis.asyncio import Redis
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
-from temporalio.common import WorkflowIDReusePolicy
 from temporalio.service import RPCError
 
 from api.accounts.schemas import check_not_email
@@ -141,7 +140,6 @@ async def request_password_reset(
                 request,
                 id=f"password-reset-{request.role}-{request.request_id}",
                 task_queue=SHIPMENT_TASK_QUEUE,
-                id_reuse_policy=WorkflowIDReusePolicy.REJECT_DUPLICATE,
                 static_summary=f"Password reset request ({request.role})",
             )
     except TEMPORAL_ERRORS as exc:
