@@ -10,6 +10,7 @@ from temporalio.service import RPCError
 
 from activities.assignment import signal_capacity_freed, waiting_shipments
 from api.accounts import service
+from api.accounts.logout import add_logout
 from api.accounts.schemas import (
     ForgotPassword,
     LoginForm,
@@ -24,6 +25,7 @@ from api.accounts.schemas import (
     VerifyEmail,
 )
 from api.dependencies import (
+    AccountRouteLimitDep,
     CurrentPartner,
     CurrentSeller,
     PasswordsDep,
@@ -35,26 +37,30 @@ from api.dependencies import (
 from api.errors import (
     AUTH_RESPONSES,
     BODY_RESPONSES,
+    RATE_LIMITED_RESPONSES,
     UNAVAILABLE_RESPONSES,
     documented_problem,
 )
 from models.accounts import Partner, Seller
+from models.domain import Role
 
 log = structlog.get_logger(__name__)
 
 seller_router = APIRouter(prefix="/seller", tags=["sellers"])
 partner_router = APIRouter(prefix="/partner", tags=["partners"])
 
+# Account routes are rate limited per client IP and per account (429, or 503 without Redis).
+PUBLIC_ACCOUNT_RESPONSES = BODY_RESPONSES | RATE_LIMITED_RESPONSES
 SIGNUP_RESPONSES = (
-    BODY_RESPONSES
+    PUBLIC_ACCOUNT_RESPONSES
     | UNAVAILABLE_RESPONSES
     | {409: documented_problem("The email is already registered")}
 )
-LOGIN_RESPONSES = BODY_RESPONSES | {
+LOGIN_RESPONSES = PUBLIC_ACCOUNT_RESPONSES | {
     401: documented_problem("Incorrect email or password"),
     403: documented_problem("The email address is not verified yet"),
 }
-LINK_RESPONSES = BODY_RESPONSES | {
+LINK_RESPONSES = PUBLIC_ACCOUNT_RESPONSES | {
     400: documented_problem("The link is invalid, expired or already used")
 }
 
@@ -74,7 +80,9 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
         session: SessionDep,
         settings: SettingsDep,
         passwords: PasswordsDep,
+        limit: AccountRouteLimitDep,
     ) -> TokenResponse:
+        await limit(f"{role}-login", form.username)
         token = await service.log_in(
             session, settings, passwords, model, form.username, form.password
         )
@@ -88,8 +96,13 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
         name=f"verify_{role}",
     )
     async def verify(
-        body: VerifyEmail, session: SessionDep, settings: SettingsDep, temporal: TemporalDep
+        body: VerifyEmail,
+        session: SessionDep,
+        settings: SettingsDep,
+        temporal: TemporalDep,
+        limit: AccountRouteLimitDep,
     ) -> None:
+        await limit(f"{role}-verify", body.token)
         account_id = await service.verify_email(session, temporal, settings, model, body.token)
         if model is Partner:  # eligible from now on: shipments waiting in its zips try again
             partner = await session.get(Partner, account_id)
@@ -101,12 +114,16 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
         status_code=status.HTTP_202_ACCEPTED,
         summary="Email a password reset link, if an account has this address",
         description="Answers 202 whether or not the account exists.",
-        responses=BODY_RESPONSES | UNAVAILABLE_RESPONSES,
+        responses=PUBLIC_ACCOUNT_RESPONSES | UNAVAILABLE_RESPONSES,
         name=f"forgot_password_{role}",
     )
     async def forgot_password(
-        body: ForgotPassword, settings: SettingsDep, temporal: TemporalDep
+        body: ForgotPassword,
+        settings: SettingsDep,
+        temporal: TemporalDep,
+        limit: AccountRouteLimitDep,
     ) -> None:
+        await limit(f"{role}-forgot-password", str(body.email))
         await service.request_password_reset(temporal, settings, model, str(body.email))
 
     @router.post(
@@ -121,7 +138,9 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
         session: SessionDep,
         resources: ResourcesDep,
         passwords: PasswordsDep,
+        limit: AccountRouteLimitDep,
     ) -> None:
+        await limit(f"{role}-reset-password", body.token)
         await service.reset_password(
             session,
             resources.redis,
@@ -135,6 +154,8 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
 
 _add_account_routes(seller_router, Seller)
 _add_account_routes(partner_router, Partner)
+add_logout(seller_router, Role.SELLER)
+add_logout(partner_router, Role.PARTNER)
 
 
 def _seller(seller: Seller) -> SellerRead:
@@ -173,7 +194,9 @@ async def sign_up_seller(
     passwords: PasswordsDep,
     settings: SettingsDep,
     temporal: TemporalDep,
+    limit: AccountRouteLimitDep,
 ) -> SellerRead:
+    await limit("seller-signup", str(body.email))
     seller = Seller(
         name=body.name,
         email=str(body.email),
@@ -218,7 +241,9 @@ async def sign_up_partner(
     passwords: PasswordsDep,
     settings: SettingsDep,
     temporal: TemporalDep,
+    limit: AccountRouteLimitDep,
 ) -> PartnerRead:
+    await limit("partner-signup", str(body.email))
     partner = Partner(
         name=body.name,
         email=str(body.email),
