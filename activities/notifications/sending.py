@@ -6,6 +6,7 @@ fail the activity, which Temporal retries with backoff; other refusals are recor
 Without provider credentials a message is rendered into the local outbox instead.
 """
 
+import asyncio
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -35,6 +36,9 @@ from repositories import notifications, outbox
 log = structlog.get_logger(__name__)
 
 TWILIO_STATUS_PATH = "/api/v1/notifications/twilio/status"
+# A message holds a database connection while its provider answers: bound how many do at once, so a
+# slow provider cannot take the connections the shipments' own steps need.
+CONCURRENT_SENDS = 8
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,7 @@ class NotificationSender:
         self._settings = settings
         self._email = SendGridEmail(settings) if settings.sends_email else None
         self._sms = TwilioSms(settings) if settings.sends_sms else None
+        self._slots = asyncio.Semaphore(CONCURRENT_SENDS)
 
     async def send(self, notification_ids: Sequence[uuid.UUID]) -> None:
         """Sends every pending one; raises a retryable error if a provider could not take some."""
@@ -66,7 +71,7 @@ class NotificationSender:
             )
 
     async def _send_one(self, notification_id: uuid.UUID) -> _Unavailable | None:
-        async with self._sessions.begin() as session:
+        async with self._slots, self._sessions.begin() as session:
             notification = await notifications.lock(session, notification_id)
             if notification is None or notification.status != NotificationStatus.PENDING:
                 return None  # sent (or settled) by an earlier attempt
