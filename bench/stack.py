@@ -82,6 +82,17 @@ def running_stack() -> Iterator[Stack]:
             # One API process per core, as a deployment on this machine would run it.
             "API_WORKERS": os.environ.get("API_WORKERS", str(os.cpu_count() or 1)),
             "STATE_DIR": str(state / "app"),
+            # The load comes from one address and a few tokens: rate limits would measure themselves.
+            **{
+                f"RATE_LIMIT_{name}": "100000000/minute"
+                for name in (
+                    "ACCOUNT_PER_IP",
+                    "ACCOUNT_PER_ACCOUNT",
+                    "DELIVERY_CODE_PER_IP",
+                    "DELIVERY_CODE_PER_SHIPMENT",
+                    "PER_TOKEN",
+                )
+            },
         }
         children = {}
         for name in ("worker", "api"):
