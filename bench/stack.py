@@ -82,7 +82,7 @@ def running_stack() -> Iterator[Stack]:
             # One API process per core, as a deployment on this machine would run it.
             "API_WORKERS": os.environ.get("API_WORKERS", str(os.cpu_count() or 1)),
             "STATE_DIR": str(state / "app"),
-            # The load comes from one address with a few tokens: limits would only measure themselves.
+            # All load comes from one address and a few tokens: no rate limits.
             **{
                 f"RATE_LIMIT_{name}": "100000000/minute"
                 for name in (
