@@ -83,6 +83,9 @@ class Settings(BaseSettings):
     twilio_api_url: str = "https://api.twilio.com"
     # How long a notification is retried while the provider answers 429 or 5xx.
     notification_retry_deadline: timedelta = timedelta(hours=24)
+    # How long one try at sending (messages, a webhook) may take: a worker that died mid-try is
+    # noticed then, and another worker tries again.
+    send_attempt_timeout: timedelta = timedelta(minutes=1)
 
     # Seller webhooks: retried with backoff for this long; private and loopback addresses (and
     # plain http) are accepted only when allowed, which is the default in development alone.

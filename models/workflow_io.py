@@ -53,6 +53,7 @@ class ShipmentTimings(BaseModel):
     review_window: timedelta
     notification_retry_deadline: timedelta = timedelta(hours=24)
     webhook_retry_deadline: timedelta = timedelta(hours=24)
+    send_attempt_timeout: timedelta = timedelta(minutes=1)
 
 
 class Outgoing(BaseModel):

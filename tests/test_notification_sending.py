@@ -29,7 +29,7 @@ from repositories.notifications import NewNotification
 from tests.fake_providers import FakeSendGrid, FakeTwilio, twilio_signature
 from tests.helpers import serve_api
 from tests.shipments import VALID, created
-from workflows.shipment import NOTIFICATION_RETRY, SEND_ATTEMPT_TIMEOUT
+from workflows.shipment import NOTIFICATION_RETRY
 
 PHONE = VALID["client_contact_phone"]
 INBOUND_PATH = "/api/v1/notifications/twilio/inbound"
@@ -133,7 +133,7 @@ class SendOnce:
         await workflow.execute_activity(
             ActivityName.SEND_NOTIFICATIONS,
             request,
-            start_to_close_timeout=SEND_ATTEMPT_TIMEOUT,
+            start_to_close_timeout=timedelta(minutes=1),
             schedule_to_close_timeout=timedelta(minutes=1),
             retry_policy=NOTIFICATION_RETRY,
         )

@@ -4,6 +4,7 @@ is replaced without losing or doubling anything."""
 import asyncio
 import json
 import os
+import re
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -17,7 +18,8 @@ from temporalio.testing import WorkflowEnvironment
 from fastship.embedded import temporal_cli_path
 from fastship.settings import Settings
 from models.domain import SearchAttributes
-from tests.helpers import serve_api
+from tests.fake_providers import FakeSendGrid, FakeTwilio, SentSms
+from tests.helpers import eventually, serve_api
 from tests.shipments import created, delivery_code, outbox, report, reported
 
 
@@ -29,6 +31,18 @@ async def _start_worker(settings: Settings) -> asyncio.subprocess.Process:
         "REDIS_URL": settings.redis_url,
         "TEMPORAL_ADDRESS": settings.temporal_address,
     }
+    if settings.sendgrid_api_key is not None:
+        env |= {
+            "SENDGRID_API_KEY": settings.sendgrid_api_key.get_secret_value(),
+            "SENDGRID_API_URL": settings.sendgrid_api_url,
+        }
+    if settings.twilio_auth_token is not None:
+        env |= {
+            "TWILIO_ACCOUNT_SID": settings.twilio_account_sid or "",
+            "TWILIO_AUTH_TOKEN": settings.twilio_auth_token.get_secret_value(),
+            "TWILIO_FROM_NUMBER": settings.twilio_from_number or "",
+            "TWILIO_API_URL": settings.twilio_api_url,
+        }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "worker", env=env, stdout=asyncio.subprocess.PIPE
     )
@@ -109,3 +123,50 @@ async def test_a_killed_worker_is_replaced_and_the_shipment_goes_on_exactly_once
         if (message["template"], message["channel"]) == ("out_for_delivery", "email")
     ]
     assert len(codes_sent) == 1
+
+
+async def test_a_worker_killed_while_sending_sends_no_message_twice(
+    own_temporal: Settings,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+    sendgrid: FakeSendGrid,
+    twilio: FakeTwilio,
+) -> None:
+    """SendGrid took the code's email; the worker dies while Twilio has the SMS. The next worker
+    sends the SMS, with the same code, and not the email again."""
+    settings = twilio.settings(sendgrid.settings(own_temporal)).model_copy(
+        update={"send_attempt_timeout": timedelta(seconds=3)}  # notice the dead worker soon
+    )
+    first = await _start_worker(settings)
+    async with serve_api(settings) as api:
+        shipment_id = (await created(api, seller_auth))["id"]
+        await reported(api, partner_auth, shipment_id, status="in_transit")
+        twilio.hold()
+        await reported(api, partner_auth, shipment_id, status="out_for_delivery")
+        await twilio.until_held()
+
+        first.kill()  # no goodbye: SIGKILL
+        await first.wait()
+        twilio.fail_next(500)  # the dead worker's request is answered, too late for anyone
+        twilio.release()
+        second = await _start_worker(settings)
+        try:
+            [sms] = await eventually(
+                lambda: _sms_to(twilio), lambda found: len(found) >= 1, within=30
+            )
+        finally:
+            second.send_signal(signal.SIGTERM)
+            await second.wait()
+
+    code_emails = [
+        email for email in sendgrid.messages if email.subject == "Your parcel is out for delivery"
+    ]
+    assert len(code_emails) == 1
+    assert len(twilio.messages) == 1
+    code = re.search(r":\s*(\d{6})\b", code_emails[0].text)
+    assert code is not None
+    assert code.group(1) in sms.body
+
+
+async def _sms_to(twilio: FakeTwilio) -> list[SentSms]:
+    return list(twilio.messages)

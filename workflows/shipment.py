@@ -47,8 +47,7 @@ DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
 DATABASE_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)
 )
-# Sending: each attempt bounded; retried with backoff (on provider 429/5xx) until the deadline.
-SEND_ATTEMPT_TIMEOUT = timedelta(minutes=1)
+# Sending: retried with backoff (on provider 429/5xx) until the deadline.
 NOTIFICATION_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)
 )
@@ -316,7 +315,7 @@ class ShipmentWorkflow:
             await workflow.execute_activity(
                 name,
                 arg,
-                start_to_close_timeout=SEND_ATTEMPT_TIMEOUT,
+                start_to_close_timeout=self._shipment.timings.send_attempt_timeout,
                 schedule_to_close_timeout=deadline,
                 retry_policy=retry,
                 summary=summary,
