@@ -7,15 +7,18 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from temporalio.client import Client
 
+from api.errors import REDIS_TIMEOUT_SECONDS
 from api.ratelimit import RateLimiter
 from api.security import Passwords
 from fastship.database import create_engine, create_session_factory
 from fastship.settings import Settings
 from fastship.temporal import connect_temporal
+
+REDIS_CONNECTIONS = 50  # per API process
 
 
 @dataclass(frozen=True)
@@ -32,7 +35,16 @@ class Resources:
 @asynccontextmanager
 async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
     engine = create_engine(settings)
-    redis = Redis.from_url(settings.redis_url, socket_timeout=2, socket_connect_timeout=2)
+    # Blocking: a burst beyond the pool's size waits for a connection instead of failing.
+    redis = Redis.from_pool(
+        BlockingConnectionPool.from_url(
+            settings.redis_url,
+            max_connections=REDIS_CONNECTIONS,
+            timeout=REDIS_TIMEOUT_SECONDS,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+    )
     # Lazy: the API starts, and reports itself not ready, while Temporal is unreachable.
     temporal = await connect_temporal(settings, lazy=True)
     try:

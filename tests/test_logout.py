@@ -160,3 +160,14 @@ async def test_a_silent_redis_answers_503_within_seconds(
 
     assert response.status_code == 503
     assert "Redis" in response.json()["detail"]
+
+
+async def test_a_burst_of_authenticated_requests_waits_for_redis_connections_not_503(
+    api: httpx.AsyncClient, seller_auth: dict[str, str]
+) -> None:
+    """Each request checks its token in Redis; more at once than the pool holds must queue."""
+    responses = await asyncio.gather(
+        *(api.get("/api/v1/seller/me", headers=seller_auth) for _ in range(300))
+    )
+
+    assert {response.status_code for response in responses} == {200}
