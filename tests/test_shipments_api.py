@@ -10,8 +10,16 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.sdk.v1 import WorkflowMetadata
-from temporalio.client import Client
+from temporalio.client import (
+    Client,
+    WorkflowHandle,
+    WorkflowUpdateFailedError,
+    WorkflowUpdateRPCTimeoutOrCancelledError,
+)
+from temporalio.exceptions import CancelledError
 
+from api.errors import ServiceUnavailable
+from api.shipments.service import command
 from fastship.embedded import free_port
 from fastship.settings import Settings
 from models.domain import SearchAttributes
@@ -366,3 +374,27 @@ async def test_with_temporal_unreachable_a_replayed_create_answers_with_what_is_
 
     assert again.status_code == 201
     assert again.json() == first.json()
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        WorkflowUpdateRPCTimeoutOrCancelledError(),
+        WorkflowUpdateFailedError(CancelledError("the update was cancelled")),
+    ],
+    ids=["rpc timed out", "failed without a refusal"],
+)
+async def test_a_command_temporal_cannot_confirm_is_a_503_not_a_500(
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    temporal: Client,
+    failure: Exception,
+) -> None:
+    """Found under load: an Update whose RPC timed out answered 500."""
+
+    async def send(handle: WorkflowHandle[Any, Any]) -> None:
+        raise failure
+
+    async with sessions() as session:
+        with pytest.raises(ServiceUnavailable):
+            await command(session, temporal, settings, uuid.uuid4(), send)

@@ -14,6 +14,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import (
     Client,
+    RPCTimeoutOrCancelledError,
     WithStartWorkflowOperation,
     WorkflowHandle,
     WorkflowUpdateFailedError,
@@ -72,11 +73,17 @@ _ERRORS_BY_STATUS: dict[HTTPStatus, type[AppError]] = {
 }
 
 
-def _http_error(refusal: ApplicationError) -> AppError:
-    status = _REFUSAL_STATUS.get(Refusal(refusal.type)) if refusal.type in set(Refusal) else None
-    if status is None:
-        raise refusal
-    return _ERRORS_BY_STATUS[status](refusal.message, reason=refusal.type)
+# What a Temporal call may end with when it cannot tell whether the change happened.
+UNCONFIRMED = (TimeoutError, RPCError, RPCTimeoutOrCancelledError, RuntimeError)
+
+
+def _refusal(exc: WorkflowUpdateFailedError) -> AppError | None:
+    """The HTTP error for the workflow's refusal; None if the Update failed some other way."""
+    cause = exc.cause
+    if not isinstance(cause, ApplicationError) or cause.type not in set(Refusal):
+        return None
+    status = _REFUSAL_STATUS.get(Refusal(cause.type))
+    return _ERRORS_BY_STATUS[status](cause.message, reason=cause.type) if status else None
 
 
 def order_of(body: ShipmentCreate, seller_language: Language) -> ShipmentOrder:
@@ -180,12 +187,13 @@ async def place_shipment(
             ),
         )
     except WorkflowUpdateFailedError as exc:
-        if isinstance(exc.cause, ApplicationError):
-            raise _http_error(exc.cause) from exc
-        raise
+        if refusal := _refusal(exc):
+            raise refusal from exc
+        log.warning("create not confirmed", shipment_id=str(shipment_id), error=repr(exc))
+        return Placed(shipment_id, request_fingerprint, confirmed=False)
     except WorkflowAlreadyStartedError:
         pass  # its workflow has ended; the stored shipment answers
-    except (TimeoutError, RPCError, RuntimeError) as exc:
+    except UNCONFIRMED as exc:
         log.warning("shipment not confirmed", shipment_id=str(shipment_id), error=repr(exc))
         return Placed(shipment_id, request_fingerprint, confirmed=False)
     return Placed(shipment_id, request_fingerprint, confirmed=True)
@@ -204,16 +212,16 @@ async def command(
     try:
         return await _bounded(settings, send(handle))
     except WorkflowUpdateFailedError as exc:
-        if isinstance(exc.cause, ApplicationError):
-            raise _http_error(exc.cause) from exc
-        raise
+        if refusal := _refusal(exc):
+            raise refusal from exc
+        raise _unavailable(shipment_id, exc) from exc
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
             raise Conflict(
                 "This shipment's lifecycle has ended; it cannot change any more"
             ) from exc
         raise _unavailable(shipment_id, exc) from exc
-    except (TimeoutError, RuntimeError) as exc:
+    except UNCONFIRMED as exc:
         raise _unavailable(shipment_id, exc) from exc
 
 
