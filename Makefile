@@ -1,4 +1,4 @@
-# Everything runs from a virtualenv built from the lock file; `make dev` and `make test` build it.
+# Everything runs from a virtualenv built from the development lock; `make dev` and `make test` build it.
 VENV := .venv
 BIN := $(VENV)/bin
 UV_VERSION := 0.13.9
@@ -8,10 +8,10 @@ export UV_PYTHON_DOWNLOADS := never
 
 .PHONY: install dev test lint lock bench messages
 
-$(BIN)/.installed: requirements.lock pyproject.toml
+$(BIN)/.installed: requirements-dev.lock pyproject.toml
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
 	$(UV) venv --quiet --allow-existing --python 3.11 $(VENV)
-	$(UV) pip sync --quiet --python $(VENV) requirements.lock
+	$(UV) pip sync --quiet --python $(VENV) requirements-dev.lock
 	$(UV) pip install --quiet --python $(VENV) --no-deps --editable .
 	@touch $@
 
@@ -34,10 +34,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
 
-## Re-resolve dependencies after editing pyproject.toml.
+## Re-resolve dependencies after editing pyproject.toml: production alone (the image) and with
+## the development group (make dev, make test).
+LOCK := $(UV) pip compile pyproject.toml --generate-hashes --python-version 3.11 --no-header --quiet
 lock:
-	$(UV) pip compile pyproject.toml --group dev --generate-hashes --python-version 3.11 \
-		--no-header --quiet --output-file requirements.lock
+	$(LOCK) --output-file requirements.lock
+	$(LOCK) --group dev --output-file requirements-dev.lock
 
 ## Re-extract the templates' sentences and merge them into the catalogs (then translate the new ones).
 LOCALE := activities/notifications/locale

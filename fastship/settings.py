@@ -23,6 +23,14 @@ class Settings(BaseSettings):
     redis_url: str = "redis://localhost:6379/0"
     temporal_address: str = "localhost:7233"
     temporal_namespace: str = "default"
+    # A real cluster (e.g. Temporal Cloud): TLS, with an API key or a client certificate (mTLS).
+    # TLS is on when any of these is set, or when TEMPORAL_TLS=true.
+    temporal_tls: bool = False
+    temporal_api_key: SecretStr | None = None
+    temporal_tls_client_cert_path: Path | None = None
+    temporal_tls_client_key_path: Path | None = None
+    temporal_tls_server_ca_cert_path: Path | None = None
+    temporal_tls_server_name: str | None = None
 
     # Embedded stack (development only).
     state_dir: Path = Path(".fastship")
@@ -94,6 +102,16 @@ class Settings(BaseSettings):
     webhook_allow_private_networks: bool | None = None
 
     @model_validator(mode="after")
+    def client_certificate_comes_with_its_key(self) -> Self:
+        if (self.temporal_tls_client_cert_path is None) != (
+            self.temporal_tls_client_key_path is None
+        ):
+            raise ValueError(
+                "TEMPORAL_TLS_CLIENT_CERT_PATH and TEMPORAL_TLS_CLIENT_KEY_PATH go together"
+            )
+        return self
+
+    @model_validator(mode="after")
     def refuse_default_secret_outside_development(self) -> Self:
         if self.environment != "development":
             secret = self.jwt_secret.get_secret_value()
@@ -126,6 +144,17 @@ class Settings(BaseSettings):
             self.twilio_account_sid,
             self.twilio_auth_token,
             self.twilio_from_number,
+        )
+
+    @property
+    def temporal_uses_tls(self) -> bool:
+        return self.temporal_tls or any(
+            value is not None
+            for value in (
+                self.temporal_api_key,
+                self.temporal_tls_client_cert_path,
+                self.temporal_tls_server_ca_cert_path,
+            )
         )
 
     def configured(self, field: str) -> bool:

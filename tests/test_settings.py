@@ -1,7 +1,11 @@
+from pathlib import Path
+
 import pytest
 from pydantic import SecretStr, ValidationError
+from temporalio.service import TLSConfig
 
 from fastship.settings import Environment, Settings
+from fastship.temporal import tls_config
 
 
 @pytest.mark.parametrize("environment", ["test", "production"])
@@ -36,3 +40,37 @@ def test_settings_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> 
     assert settings.temporal_address == "temporal.internal:7233"
     assert settings.configured("temporal_address")
     assert not settings.configured("redis_url")
+
+
+def test_a_local_temporal_is_reached_without_tls() -> None:
+    assert tls_config(Settings(_env_file=None)) is False
+
+
+def test_an_api_key_means_tls_with_the_system_roots(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_API_KEY", "key-from-the-cloud")
+    tls = tls_config(Settings(_env_file=None))
+    assert isinstance(tls, TLSConfig)
+    assert (tls.client_cert, tls.server_root_ca_cert) == (None, None)
+
+
+def test_mtls_reads_the_certificate_files(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    for name in ("client.pem", "client.key", "ca.pem"):
+        (tmp_path / name).write_bytes(f"contents of {name}".encode())
+    monkeypatch.setenv("TEMPORAL_TLS_CLIENT_CERT_PATH", str(tmp_path / "client.pem"))
+    monkeypatch.setenv("TEMPORAL_TLS_CLIENT_KEY_PATH", str(tmp_path / "client.key"))
+    monkeypatch.setenv("TEMPORAL_TLS_SERVER_CA_CERT_PATH", str(tmp_path / "ca.pem"))
+    monkeypatch.setenv("TEMPORAL_TLS_SERVER_NAME", "ns.tmprl.example")
+
+    tls = tls_config(Settings(_env_file=None))
+
+    assert isinstance(tls, TLSConfig)
+    assert tls.client_cert == b"contents of client.pem"
+    assert tls.client_private_key == b"contents of client.key"
+    assert tls.server_root_ca_cert == b"contents of ca.pem"
+    assert tls.domain == "ns.tmprl.example"
+
+
+def test_a_client_certificate_needs_its_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TEMPORAL_TLS_CLIENT_CERT_PATH", "/etc/temporal/client.pem")
+    with pytest.raises(ValidationError, match="go together"):
+        Settings(_env_file=None)
