@@ -32,6 +32,12 @@ class Settings(BaseSettings):
     temporal_tls_server_ca_cert_path: Path | None = None
     temporal_tls_server_name: str | None = None
 
+    # Observability: Prometheus metrics (the API serves /metrics; the worker listens on its own
+    # port), and OpenTelemetry traces exported over OTLP/HTTP when an endpoint is set.
+    worker_metrics_port: int = 9464
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str = "fastship"
+
     # Embedded stack (development only).
     state_dir: Path = Path(".fastship")
     api_host: str = "127.0.0.1"
