@@ -11,10 +11,10 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from api.errors import Unauthorized
+from fastship.secrets import JWT_ALGORITHM, decode_signed
 from fastship.settings import Settings
 from models.domain import Role
 
-JWT_ALGORITHM = "HS256"
 _REQUIRED_CLAIMS = ["exp", "iat", "iss", "aud", "sub", "jti", "role"]
 
 log = structlog.get_logger(__name__)
@@ -94,10 +94,9 @@ def issue_access_token(settings: Settings, subject: uuid.UUID, role: Role) -> Ac
 
 def decode_access_token(settings: Settings, token: str) -> TokenClaims:
     try:
-        claims = jwt.decode(
+        claims = decode_signed(
+            settings,
             token,
-            settings.jwt_secret.get_secret_value(),
-            algorithms=[JWT_ALGORITHM],
             audience=settings.jwt_audience,
             issuer=settings.jwt_issuer,
             options={"require": _REQUIRED_CLAIMS},

@@ -16,7 +16,7 @@ from fastship.settings import Settings
 from models.domain import Role
 
 DELIVERY_CODE_DIGITS = 6
-_ALGORITHM = "HS256"
+JWT_ALGORITHM = "HS256"  # pinned: a token cannot choose its own algorithm
 _REVIEW_AUDIENCE = "fastship-review"
 _VERIFY_AUDIENCE = "fastship-verify-email"
 _RESET_AUDIENCE = "fastship-reset-password"
@@ -47,16 +47,32 @@ def _issue(
     settings: Settings, audience: str, subject: uuid.UUID, expires_at: datetime, **claims: Any
 ) -> str:
     payload = {"sub": str(subject), "aud": audience, "exp": expires_at, **claims}
-    return jwt.encode(payload, _key(settings), algorithm=_ALGORITHM)
+    return jwt.encode(payload, _key(settings), algorithm=JWT_ALGORITHM)
+
+
+def decode_signed(settings: Settings, token: str, **options: Any) -> dict[str, Any]:
+    """Checks the token against the current secret, then the previous ones (a rotation under
+    way); raises PyJWT's errors as they are when none signed it."""
+    keys = [settings.jwt_secret, *settings.jwt_previous_secrets]
+    for key in keys[:-1]:
+        try:
+            return _decode(token, key.get_secret_value(), options)
+        except jwt.InvalidSignatureError:
+            continue
+    return _decode(token, keys[-1].get_secret_value(), options)
+
+
+def _decode(token: str, key: str, options: dict[str, Any]) -> dict[str, Any]:
+    claims: dict[str, Any] = jwt.decode(token, key, algorithms=[JWT_ALGORITHM], **options)
+    return claims
 
 
 def _read(settings: Settings, audience: str, token: str, *required: str) -> dict[str, Any] | None:
     """The token's claims, or None if it is forged, malformed, expired or of another kind."""
     try:
-        claims: dict[str, Any] = jwt.decode(
+        claims = decode_signed(
+            settings,
             token,
-            _key(settings),
-            algorithms=[_ALGORITHM],
             audience=audience,
             options={"require": ["sub", "aud", "exp", *required]},
         )

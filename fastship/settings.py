@@ -49,6 +49,9 @@ class Settings(BaseSettings):
 
     # Tokens.
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
+    # Earlier secrets, still accepted (never used to sign) while a rotation is under way:
+    # JWT_PREVIOUS_SECRETS='["the-old-secret"]'.
+    jwt_previous_secrets: list[SecretStr] = []
     jwt_issuer: str = "fastship"
     jwt_audience: str = "fastship-api"
     access_token_lifetime: timedelta = timedelta(hours=1)

@@ -7,6 +7,7 @@ import httpx
 import jwt
 import pytest
 from argon2 import PasswordHasher
+from pydantic import SecretStr
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -14,6 +15,7 @@ from fastship.settings import Settings
 from models.accounts import Seller
 from models.domain import Role
 from tests.conftest import PASSWORD, SignUp, verify_email
+from tests.helpers import serve_api
 from tests.shipments import VALID, created
 
 SIGNUP = "/api/v1/seller/signup"
@@ -291,3 +293,30 @@ async def test_a_seller_chooses_the_language_of_its_emails_and_its_recipients(
     unknown = await api.patch(ME, json={"language": "fr"}, headers=seller_auth)
     assert unknown.status_code == 422
     assert unknown.json()["detail"].startswith("body.language")
+
+
+async def test_rotating_the_secret_keeps_sessions_and_links_working(
+    api: httpx.AsyncClient, settings: Settings, seller_auth: dict[str, str]
+) -> None:
+    """JWT_SECRET becomes new, the old one moves to JWT_PREVIOUS_SECRETS: nobody is logged out."""
+    rotated = settings.model_copy(
+        update={
+            "jwt_secret": SecretStr("a-brand-new-secret-of-forty-characters-xx"),
+            "jwt_previous_secrets": [settings.jwt_secret],
+        }
+    )
+    forged = _token(settings, secret="some-secret-nobody-configured-0123456789")
+    async with serve_api(rotated) as after:
+        assert (await after.get(ME, headers=seller_auth)).status_code == 200
+        assert (await _me_with(after, forged)).status_code == 401
+        fresh = await after.post(TOKEN, data=await _login_of(api, seller_auth))
+        new_token = fresh.json()["access_token"]
+        assert (await _me_with(after, new_token)).status_code == 200
+
+    # The new secret signs: the old configuration alone does not accept the new token.
+    assert (await _me_with(api, new_token)).status_code == 401
+
+
+async def _login_of(api: httpx.AsyncClient, auth: dict[str, str]) -> dict[str, str]:
+    email = (await api.get(ME, headers=auth)).json()["email"]
+    return {"username": email, "password": PASSWORD}
