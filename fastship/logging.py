@@ -1,13 +1,29 @@
-"""Structured JSON logs; stdlib loggers (uvicorn, temporalio) go through structlog too."""
+"""Structured JSON logs; stdlib loggers (uvicorn, temporalio) go through structlog too.
+
+Every line logged inside a traced span carries its trace and span ids.
+"""
 
 import logging
 import sys
 from typing import TextIO
 
 import structlog
+from opentelemetry import trace
+from structlog.typing import EventDict, WrappedLogger
+
+
+def add_trace_ids(_logger: WrappedLogger, _method: str, event: EventDict) -> EventDict:
+    """The current span's trace and span ids, when tracing is on and a span is current."""
+    context = trace.get_current_span().get_span_context()
+    if context.is_valid:
+        event["trace_id"] = trace.format_trace_id(context.trace_id)
+        event["span_id"] = trace.format_span_id(context.span_id)
+    return event
+
 
 _SHARED_PROCESSORS: list[structlog.typing.Processor] = [
     structlog.contextvars.merge_contextvars,
+    add_trace_ids,
     structlog.stdlib.add_log_level,
     structlog.stdlib.add_logger_name,
     structlog.processors.TimeStamper(fmt="iso", utc=True),

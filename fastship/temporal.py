@@ -6,6 +6,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import TLSConfig
 
 from fastship.settings import Settings
+from fastship.telemetry.tracing import temporal_interceptors
 
 
 def tls_config(settings: Settings) -> TLSConfig | bool:
@@ -26,6 +27,7 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
 
 
 async def connect_temporal(settings: Settings, *, lazy: bool = False) -> Client:
+    """On the default runtime (the worker's serves metrics); traced when tracing is on."""
     api_key = settings.temporal_api_key
     return await Client.connect(
         settings.temporal_address,
@@ -34,4 +36,5 @@ async def connect_temporal(settings: Settings, *, lazy: bool = False) -> Client:
         tls=tls_config(settings),
         data_converter=pydantic_data_converter,
         lazy=lazy,
+        interceptors=temporal_interceptors(),
     )
