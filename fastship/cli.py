@@ -2,6 +2,8 @@
 
 import argparse
 import asyncio
+import signal
+import sys
 
 import structlog
 import uvicorn
@@ -37,6 +39,8 @@ def main() -> int:
 
         return dev.run(settings)
     if command == "api":
+        # Uvicorn re-raises SIGTERM once it drained; exiting 0 then says it stopped as asked.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         uvicorn.run(
             "api.main:app",
             host=settings.api_host,

@@ -5,7 +5,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal, Self
 
-from pydantic import SecretStr, model_validator
+from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S105
@@ -109,6 +109,15 @@ class Settings(BaseSettings):
     webhook_retry_deadline: timedelta = timedelta(hours=24)
     webhook_timeout: timedelta = timedelta(seconds=10)
     webhook_allow_private_networks: bool | None = None
+
+    @field_validator("database_url")
+    @classmethod
+    def use_asyncpg(cls, url: str) -> str:
+        """Hosted databases hand out `postgres://` URLs; FastShip talks to them with asyncpg."""
+        scheme, separator, rest = url.partition("://")
+        if scheme in ("postgres", "postgresql"):
+            return f"postgresql+asyncpg{separator}{rest}"
+        return url
 
     @model_validator(mode="after")
     def client_certificate_comes_with_its_key(self) -> Self:

@@ -74,3 +74,16 @@ def test_a_client_certificate_needs_its_key(monkeypatch: pytest.MonkeyPatch) -> 
     monkeypatch.setenv("TEMPORAL_TLS_CLIENT_CERT_PATH", "/etc/temporal/client.pem")
     with pytest.raises(ValidationError, match="go together"):
         Settings(_env_file=None)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["postgres://app:pw@db.internal:5432/app", "postgresql://app:pw@db.internal:5432/app"],
+)
+def test_a_hosted_database_url_is_used_with_asyncpg(
+    monkeypatch: pytest.MonkeyPatch, url: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", url)
+    assert Settings(_env_file=None).database_url == (
+        "postgresql+asyncpg://app:pw@db.internal:5432/app"
+    )
