@@ -13,6 +13,7 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from fastship.settings import Settings
+from fastship.telemetry.worker_metrics import count_webhook_delivery
 from fastship.webhook_destinations import RefusedDestination, resolve_destination
 from fastship.webhook_sender import Answer, encode_body, send, verify_endpoint
 from models.webhooks import WEBHOOK_RETRY_POLICY, DeliveryStatus, WebhookFailure
@@ -77,6 +78,7 @@ class WebhookActivities:
         if delivery.endpoint_deleted:
             async with self._sessions.begin() as session:
                 await webhooks.cancel(session, delivery_id)
+            count_webhook_delivery(DeliveryStatus.CANCELLED)
             raise _final(WebhookFailure.ENDPOINT_DELETED, "the webhook endpoint was deleted")
 
         answer = await self._try(delivery)
@@ -94,6 +96,7 @@ class WebhookActivities:
                 error=answer.error,
                 status=outcome,
             )
+        count_webhook_delivery(outcome)
         if outcome is DeliveryStatus.FAILED:
             raise _final(WebhookFailure.RETRIES_EXHAUSTED, f"gave up: {answer.error}")
         if outcome is DeliveryStatus.PENDING:

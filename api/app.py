@@ -5,8 +5,9 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
+from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from api import dev, health, notifications, pages, public
+from api import dev, health, metrics, notifications, pages, public
 from api.accounts.router import partner_router, seller_router
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
@@ -15,16 +16,20 @@ from api.shipments import lists
 from api.shipments.router import router as shipments_router
 from api.webhooks.router import router as webhooks_router
 from fastship.settings import Settings, get_settings
+from fastship.telemetry.tracing import configure_tracing, trace_engine, tracer_provider
 
 API_PREFIX = "/api/v1"
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
+    # Once per process: a provider installed already (by a test) is kept.
+    tracing = tracer_provider() or configure_tracing(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with open_resources(settings) as resources:
+            trace_engine(resources.engine)
             app.state.resources = resources
             yield
 
@@ -55,6 +60,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health.router, include_in_schema=False)
     # The pages the verification and reset emails link to.
     app.include_router(pages.router)
+    app.include_router(metrics.router)
+    app.state.metrics = metrics.HttpMetrics()
     install_error_handlers(app)
-    install_middleware(app)
+    install_middleware(app, app.state.metrics)
+    if tracing is not None:
+        # Outermost: the request's log line and every span below share the request's trace.
+        FastAPIInstrumentor.instrument_app(
+            app, tracer_provider=tracing, excluded_urls="/metrics,/health/"
+        )
     return app

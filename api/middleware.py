@@ -1,4 +1,5 @@
-"""Request ids on every response and log line, and one structured log line per request."""
+"""Request ids on every response and log line, one structured log line per request, and the
+request metrics."""
 
 import time
 
@@ -8,15 +9,17 @@ from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import REQUEST_ID_HEADER
+from api.metrics import HttpMetrics
 
 log = structlog.get_logger("api.request")
 
 
 class RequestLogMiddleware:
-    """Binds the request id to every log line of the request and logs its outcome."""
+    """Binds the request id to every log line of the request, logs its outcome and counts it."""
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: HttpMetrics) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -36,16 +39,18 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_status)
         finally:
+            seconds = time.perf_counter() - started
+            self.metrics.observe(scope, status, seconds)
             log.info(
                 "request",
                 method=scope["method"],
                 path=scope["path"],
                 status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 2),
+                duration_ms=round(seconds * 1000, 2),
             )
 
 
-def install_middleware(app: FastAPI) -> None:
+def install_middleware(app: FastAPI, metrics: HttpMetrics) -> None:
     # Added last runs first: the request id exists before the request log binds it.
-    app.add_middleware(RequestLogMiddleware)
+    app.add_middleware(RequestLogMiddleware, metrics=metrics)
     app.add_middleware(CorrelationIdMiddleware, header_name=REQUEST_ID_HEADER)

@@ -1,4 +1,8 @@
-"""The worker process: runs shipment workflows and their activities until SIGTERM or SIGINT."""
+"""The worker process: runs shipment workflows and their activities until SIGTERM or SIGINT.
+
+It serves Prometheus metrics (the Temporal SDK's and its own counters) on `WORKER_METRICS_PORT`,
+and traces when an OTLP endpoint is configured.
+"""
 
 import asyncio
 import signal
@@ -7,6 +11,7 @@ from datetime import timedelta
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
+from temporalio.runtime import Runtime
 from temporalio.worker import Worker
 
 from activities.accounts import AccountActivities
@@ -17,6 +22,8 @@ from activities.webhooks import WebhookActivities
 from fastship.database import create_engine, create_session_factory
 from fastship.logging import configure_logging
 from fastship.settings import Settings, get_settings
+from fastship.telemetry.tracing import configure_tracing, trace_engine
+from fastship.telemetry.worker_metrics import ActivityOutcomes, metrics_runtime
 from fastship.temporal import connect_temporal
 from models.domain import SHIPMENT_TASK_QUEUE
 from workflows.accounts import EmailVerificationWorkflow, PasswordResetWorkflow
@@ -45,12 +52,17 @@ def build_worker(
             account_activities.expire_unverified_account,
             WebhookActivities(sessions, settings).deliver_webhook,
         ],
+        interceptors=[ActivityOutcomes()],
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 
 
 async def serve(settings: Settings) -> None:
+    # Before the client: clients run on the runtime that is the default when they connect.
+    Runtime.set_default(metrics_runtime(settings.worker_metrics_port))
+    configure_tracing(settings)
     engine = create_engine(settings)
+    trace_engine(engine)
     client = await connect_temporal(settings)
     worker = build_worker(client, create_session_factory(engine), settings)
 
@@ -59,7 +71,12 @@ async def serve(settings: Settings) -> None:
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
 
-    log.info("worker started", task_queue=SHIPMENT_TASK_QUEUE, temporal=settings.temporal_address)
+    log.info(
+        "worker started",
+        task_queue=SHIPMENT_TASK_QUEUE,
+        temporal=settings.temporal_address,
+        metrics_port=settings.worker_metrics_port,
+    )
     async with worker:
         await stop.wait()
         log.info("worker stopping: finishing in-flight tasks")

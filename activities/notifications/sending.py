@@ -28,6 +28,7 @@ from activities.notifications.providers import (
 )
 from activities.notifications.rendering import RenderedMessage, Template, render
 from fastship.settings import Settings
+from fastship.telemetry.worker_metrics import NotificationOutcome, count_notification
 from models.domain import Channel, Language
 from models.notifications import Notification, NotificationStatus
 from models.workflow_io import ActivityName, SendNotifications
@@ -80,10 +81,12 @@ class NotificationSender:
                 session, notification.recipient
             ):
                 await notifications.suppress(session, notification, "the number opted out (STOP)")
+                count_notification(channel, NotificationOutcome.SUPPRESSED)
                 return None
             context = await message_context(session, self._settings, notification)
             if context is None:
                 await notifications.suppress(session, notification, "no longer current")
+                count_notification(channel, NotificationOutcome.SUPPRESSED)
                 return None
             message = render(
                 Template(notification.template), channel, Language(notification.language), context
@@ -104,11 +107,13 @@ class NotificationSender:
             await notifications.record_attempt(
                 session, notification, NotificationStatus.FAILED, error=refused.detail
             )
+            count_notification(channel, NotificationOutcome.FAILED)
             return None
         except ProviderUnavailable as unavailable:
             await notifications.record_attempt(
                 session, notification, NotificationStatus.PENDING, error=unavailable.detail
             )
+            count_notification(channel, NotificationOutcome.PROVIDER_UNAVAILABLE)
             return _Unavailable(unavailable.detail, unavailable.retry_after)
         await notifications.record_attempt(
             session,
@@ -118,6 +123,7 @@ class NotificationSender:
             provider_message_id=message_id,
             sent_at=datetime.now(UTC),
         )
+        count_notification(channel, NotificationOutcome.SENT)
         return None
 
     async def _hand_over(
