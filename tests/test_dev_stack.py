@@ -42,6 +42,7 @@ class DevStack:
             "API_PORT": str(self.api_port),
             "EMBEDDED_TEMPORAL_PORT": str(self.temporal_port),
             "TEMPORAL_UI_PORT": str(self.ui_port),
+            "WORKER_METRICS_PORT": str(free_port()),
         }
         started = time.monotonic()
         with self.output.open("wb") as output:

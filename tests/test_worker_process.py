@@ -15,7 +15,7 @@ import pytest
 from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.testing import WorkflowEnvironment
 
-from fastship.embedded import temporal_cli_path
+from fastship.embedded import free_port, temporal_cli_path
 from fastship.settings import Settings
 from models.domain import SearchAttributes
 from tests.fake_providers import FakeSendGrid, FakeTwilio, SentSms
@@ -30,6 +30,7 @@ async def _start_worker(settings: Settings) -> asyncio.subprocess.Process:
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
         "TEMPORAL_ADDRESS": settings.temporal_address,
+        "WORKER_METRICS_PORT": str(free_port()),
     }
     if settings.sendgrid_api_key is not None:
         env |= {
