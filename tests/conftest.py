@@ -244,4 +244,21 @@ async def twilio() -> AsyncIterator[FakeTwilio]:
         yield fake
 
 
+@pytest.fixture
+async def own_temporal(settings: Settings) -> AsyncIterator[Settings]:
+    """Settings for a Temporal server of its own, where only the workers this test starts poll."""
+    async with await WorkflowEnvironment.start_local(
+        dev_server_existing_path=temporal_cli_path(),
+        search_attributes=SearchAttributes.ALL,
+        data_converter=pydantic_data_converter,
+        dev_server_log_level="error",
+    ) as env:
+        yield settings.model_copy(
+            update={
+                "temporal_address": env.client.service_client.config.target_host,
+                "workflow_command_timeout": timedelta(seconds=30),
+            }
+        )
+
+
 HISTORIES = Path(__file__).parent / "histories"

@@ -1,4 +1,7 @@
 import asyncio
+import json
+import os
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -7,6 +10,7 @@ from typing import TypeVar
 import httpx
 
 from api.app import create_app
+from fastship.embedded import free_port
 from fastship.settings import Settings
 
 T = TypeVar("T")
@@ -36,3 +40,39 @@ async def serve_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         httpx.AsyncClient(transport=transport, base_url="http://fastship.test") as client,
     ):
         yield client
+
+
+async def start_worker(
+    settings: Settings, metrics_port: int | None = None
+) -> asyncio.subprocess.Process:
+    """`python -m worker` as its own process, with the settings' servers and providers."""
+    env = os.environ | {
+        "ENVIRONMENT": "test",
+        "JWT_SECRET": settings.jwt_secret.get_secret_value(),
+        "DATABASE_URL": settings.database_url,
+        "REDIS_URL": settings.redis_url,
+        "TEMPORAL_ADDRESS": settings.temporal_address,
+        "WORKER_METRICS_PORT": str(metrics_port or free_port()),
+    }
+    if settings.sendgrid_api_key is not None:
+        env |= {
+            "SENDGRID_API_KEY": settings.sendgrid_api_key.get_secret_value(),
+            "SENDGRID_API_URL": settings.sendgrid_api_url,
+        }
+    if settings.twilio_auth_token is not None:
+        env |= {
+            "TWILIO_ACCOUNT_SID": settings.twilio_account_sid or "",
+            "TWILIO_AUTH_TOKEN": settings.twilio_auth_token.get_secret_value(),
+            "TWILIO_FROM_NUMBER": settings.twilio_from_number or "",
+            "TWILIO_API_URL": settings.twilio_api_url,
+        }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "worker", env=env, stdout=asyncio.subprocess.PIPE
+    )
+    assert process.stdout is not None
+    async with asyncio.timeout(30):
+        while True:
+            line = await process.stdout.readline()
+            assert line, "the worker exited before it started"
+            if json.loads(line)["event"] == "worker started":
+                return process

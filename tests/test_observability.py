@@ -1,30 +1,24 @@
 """What operators see: the API's and the worker's Prometheus metrics, one trace per request from the
 API through the workflow to its activities and the database, and the trace id in the logs."""
 
-import asyncio
 import io
 import json
-import os
-import sys
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 
 import httpx
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
 from fastship.database import create_engine, create_session_factory
-from fastship.embedded import free_port, temporal_cli_path
+from fastship.embedded import free_port
 from fastship.logging import configure_logging
 from fastship.settings import Settings
 from fastship.telemetry.tracing import configure_tracing, trace_engine
 from fastship.temporal import connect_temporal
-from models.domain import SearchAttributes
 from tests.conftest import SignUp
-from tests.helpers import eventually, serve_api
+from tests.helpers import eventually, serve_api, start_worker
 from tests.shipments import SHIPMENT, VALID, create, created, outbox
 from worker.main import build_worker
 
@@ -100,44 +94,11 @@ async def test_api_metrics_show_server_errors_and_stay_out_of_the_api_schema(
     assert not [path for path in schema["paths"] if path.endswith("/metrics")]
 
 
-@pytest.fixture
-async def own_temporal(settings: Settings) -> AsyncIterator[Settings]:
-    """Settings for a Temporal server of its own, where only the workers this test starts poll."""
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli_path(),
-        search_attributes=SearchAttributes.ALL,
-        data_converter=pydantic_data_converter,
-        dev_server_log_level="error",
-    ) as env:
-        yield settings.model_copy(
-            update={"temporal_address": env.client.service_client.config.target_host}
-        )
-
-
-async def _start_worker(settings: Settings, metrics_port: int) -> asyncio.subprocess.Process:
-    env = os.environ | {
-        "ENVIRONMENT": "test",
-        "JWT_SECRET": settings.jwt_secret.get_secret_value(),
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "TEMPORAL_ADDRESS": settings.temporal_address,
-        "WORKER_METRICS_PORT": str(metrics_port),
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "worker", env=env, stdout=asyncio.subprocess.PIPE
-    )
-    assert process.stdout is not None
-    async with asyncio.timeout(30):
-        while json.loads(await process.stdout.readline())["event"] != "worker started":
-            pass
-    return process
-
-
 async def test_worker_serves_the_sdk_metrics_and_its_own_counters(
     own_temporal: Settings, seller_auth: dict[str, str], partner_auth: dict[str, str]
 ) -> None:
     port = free_port()
-    worker = await _start_worker(own_temporal, port)
+    worker = await start_worker(own_temporal, port)
     try:
         async with serve_api(own_temporal) as api:
             shipment_id = (await created(api, seller_auth))["id"]

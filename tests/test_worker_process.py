@@ -3,61 +3,20 @@ is replaced without losing or doubling anything."""
 
 import asyncio
 import json
-import os
 import re
 import signal
-import sys
-from collections.abc import AsyncIterator
 from datetime import timedelta
 
 import httpx
-import pytest
-from temporalio.contrib.pydantic import pydantic_data_converter
-from temporalio.testing import WorkflowEnvironment
 
-from fastship.embedded import free_port, temporal_cli_path
 from fastship.settings import Settings
-from models.domain import SearchAttributes
 from tests.fake_providers import FakeSendGrid, FakeTwilio, SentSms
-from tests.helpers import eventually, serve_api
+from tests.helpers import eventually, serve_api, start_worker
 from tests.shipments import created, delivery_code, outbox, report, reported
 
 
-async def _start_worker(settings: Settings) -> asyncio.subprocess.Process:
-    env = os.environ | {
-        "ENVIRONMENT": "test",
-        "JWT_SECRET": settings.jwt_secret.get_secret_value(),
-        "DATABASE_URL": settings.database_url,
-        "REDIS_URL": settings.redis_url,
-        "TEMPORAL_ADDRESS": settings.temporal_address,
-        "WORKER_METRICS_PORT": str(free_port()),
-    }
-    if settings.sendgrid_api_key is not None:
-        env |= {
-            "SENDGRID_API_KEY": settings.sendgrid_api_key.get_secret_value(),
-            "SENDGRID_API_URL": settings.sendgrid_api_url,
-        }
-    if settings.twilio_auth_token is not None:
-        env |= {
-            "TWILIO_ACCOUNT_SID": settings.twilio_account_sid or "",
-            "TWILIO_AUTH_TOKEN": settings.twilio_auth_token.get_secret_value(),
-            "TWILIO_FROM_NUMBER": settings.twilio_from_number or "",
-            "TWILIO_API_URL": settings.twilio_api_url,
-        }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "worker", env=env, stdout=asyncio.subprocess.PIPE
-    )
-    assert process.stdout is not None
-    async with asyncio.timeout(30):
-        while True:
-            line = await process.stdout.readline()
-            assert line, "the worker exited before it started"
-            if json.loads(line)["event"] == "worker started":
-                return process
-
-
 async def test_worker_process_stops_gracefully_on_sigterm(settings: Settings) -> None:
-    process = await _start_worker(settings)
+    process = await start_worker(settings)
     assert process.stdout is not None
 
     process.send_signal(signal.SIGTERM)
@@ -70,27 +29,10 @@ async def test_worker_process_stops_gracefully_on_sigterm(settings: Settings) ->
     assert events[-1] == "worker stopped"
 
 
-@pytest.fixture
-async def own_temporal(settings: Settings) -> AsyncIterator[Settings]:
-    """Settings for a Temporal server of its own, where only the workers this test starts poll."""
-    async with await WorkflowEnvironment.start_local(
-        dev_server_existing_path=temporal_cli_path(),
-        search_attributes=SearchAttributes.ALL,
-        data_converter=pydantic_data_converter,
-        dev_server_log_level="error",
-    ) as env:
-        yield settings.model_copy(
-            update={
-                "temporal_address": env.client.service_client.config.target_host,
-                "workflow_command_timeout": timedelta(seconds=30),
-            }
-        )
-
-
 async def test_a_killed_worker_is_replaced_and_the_shipment_goes_on_exactly_once(
     own_temporal: Settings, seller_auth: dict[str, str], partner_auth: dict[str, str]
 ) -> None:
-    first = await _start_worker(own_temporal)
+    first = await start_worker(own_temporal)
     async with serve_api(own_temporal) as api:
         shipment_id = (await created(api, seller_auth))["id"]
         await reported(api, partner_auth, shipment_id, status="in_transit")
@@ -102,7 +44,7 @@ async def test_a_killed_worker_is_replaced_and_the_shipment_goes_on_exactly_once
         )
         await asyncio.sleep(1)
         assert not pending.done()
-        second = await _start_worker(own_temporal)
+        second = await start_worker(own_temporal)
         try:
             response: httpx.Response = await pending
             assert response.status_code == 200, response.text
@@ -138,7 +80,7 @@ async def test_a_worker_killed_while_sending_sends_no_message_twice(
     settings = twilio.settings(sendgrid.settings(own_temporal)).model_copy(
         update={"send_attempt_timeout": timedelta(seconds=3)}  # notice the dead worker soon
     )
-    first = await _start_worker(settings)
+    first = await start_worker(settings)
     async with serve_api(settings) as api:
         shipment_id = (await created(api, seller_auth))["id"]
         await reported(api, partner_auth, shipment_id, status="in_transit")
@@ -150,7 +92,7 @@ async def test_a_worker_killed_while_sending_sends_no_message_twice(
         await first.wait()
         twilio.fail_next(500)  # the dead worker's request is answered, too late for anyone
         twilio.release()
-        second = await _start_worker(settings)
+        second = await start_worker(settings)
         try:
             [sms] = await eventually(
                 lambda: _sms_to(twilio), lambda found: len(found) >= 1, within=30
