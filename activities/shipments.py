@@ -39,6 +39,9 @@ from repositories import delivery_codes, notifications, partners, reviews, shipm
 from repositories.notifications import NewNotification
 
 TRACKING_CODE_BYTES = 24  # 192 bits
+# The placement's two events; the placement itself runs once per shipment.
+PLACED_CHANGE = "placed"
+FIRST_ASSIGNMENT_CHANGE = "first-assignment"
 
 
 def _refuse(refusal: Refusal, message: str) -> ApplicationError:
@@ -169,6 +172,7 @@ class ShipmentActivities:
             placed = ShipmentEventRecord(
                 shipment_id=request.shipment_id,
                 sequence=request.sequence,
+                change_id=PLACED_CHANGE,
                 status=ShipmentStatus.PLACED,
                 actor=f"seller:{request.seller_id}",
                 occurred_at=request.placed_at,
@@ -181,6 +185,7 @@ class ShipmentActivities:
             assignment = ShipmentEventRecord(
                 shipment_id=shipment.id,
                 sequence=request.sequence + 1,
+                change_id=FIRST_ASSIGNMENT_CHANGE,
                 status=ShipmentStatus.PLACED,
                 actor="system",
                 occurred_at=request.placed_at,
@@ -202,17 +207,18 @@ class ShipmentActivities:
         """Assigns a waiting shipment, or reassigns one its partner did not pick up in time."""
         async with self._sessions.begin() as session:
             shipment = await self._locked(session, request.shipment_id)
-            if shipment.status is not ShipmentStatus.PLACED:
-                return Assignment(partner_id=shipment.partner_id, changed=False)
-            if shipment.partner_id != request.replacing:  # a retry of an assignment that committed
-                return Assignment(
+            if await shipments.has_change(session, shipment.id, request.change_id):
+                return Assignment(  # a retry of this assignment, which had committed
                     partner_id=shipment.partner_id,
                     changed=True,
                     outgoing=await self._unsent(session, shipment.id),
                 )
+            if shipment.status is not ShipmentStatus.PLACED:
+                return Assignment(partner_id=shipment.partner_id, changed=False)
             event = ShipmentEventRecord(
                 shipment_id=shipment.id,
                 sequence=request.sequence,
+                change_id=request.change_id,
                 status=ShipmentStatus.PLACED,
                 actor="system",
                 occurred_at=request.occurred_at,
@@ -226,7 +232,8 @@ class ShipmentActivities:
     async def record_shipment_event(self, event: ShipmentEventRecord) -> Recorded:
         """Appends the event, moves the shipment to its status and stores the messages it causes.
 
-        `recorded` is False when the event was already recorded (a retried activity).
+        `recorded` is False when this change was already recorded (a retried activity). A
+        sequence held by another change fails the activity (SequenceTaken), and it is retried.
         """
         async with self._sessions.begin() as session:
             shipment = await self._locked(session, event.shipment_id)

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     delivery_code_lifetime: timedelta = timedelta(hours=24)
     review_reminder: timedelta = timedelta(days=3)
     review_window: timedelta = timedelta(days=30)
+    # How long one try at a shipment's database step may take: a worker that died in one is
+    # noticed then, and the step is retried (it recognises a change it had already stored).
+    database_step_timeout: timedelta = timedelta(seconds=10)
     # The longest an API request waits on a shipment's workflow before answering.
     workflow_command_timeout: timedelta = timedelta(seconds=10)
 

@@ -92,16 +92,19 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
 class ShipmentEvent(UUIDPrimaryKey, Base):
     """One accepted change on a timeline, numbered by the workflow.
 
-    The (shipment, sequence) key makes a retried activity's write a no-op.
+    `change_id` names the change (the Update's id, or one the workflow made): a retried write of
+    the same change is recognised by it; a sequence held by another change is a conflict.
     """
 
     __tablename__ = "shipment_events"
     __table_args__ = (
         UniqueConstraint("shipment_id", "sequence", name="uq_shipment_events_shipment_sequence"),
+        UniqueConstraint("shipment_id", "change_id", name="uq_shipment_events_shipment_change"),
     )
 
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
     sequence: Mapped[int]
+    change_id: Mapped[str] = mapped_column(String(200))
     status: Mapped[ShipmentStatus] = mapped_column(_status_column())
     location_zip: Mapped[str | None] = mapped_column(String(10))
     description: Mapped[str | None] = mapped_column(String(500))

@@ -54,6 +54,7 @@ class ShipmentTimings(BaseModel):
     notification_retry_deadline: timedelta = timedelta(hours=24)
     webhook_retry_deadline: timedelta = timedelta(hours=24)
     send_attempt_timeout: timedelta = timedelta(minutes=1)
+    database_step_timeout: timedelta = timedelta(seconds=10)
 
 
 class Outgoing(BaseModel):
@@ -131,6 +132,7 @@ class Placement(BaseModel):
 class AssignPartner(BaseModel):
     shipment_id: uuid.UUID
     sequence: int
+    change_id: str  # made by the workflow: a retry of this attempt is recognised by it
     occurred_at: datetime
     replacing: uuid.UUID | None = None  # the partner who missed the pickup deadline
 
@@ -142,10 +144,14 @@ class Assignment(BaseModel):
 
 
 class ShipmentEventRecord(BaseModel):
-    """A timeline event to store, with the status change it carries (if any)."""
+    """A timeline event to store, with the status change it carries (if any).
+
+    `change_id` names the change: the Update's id, or an id the workflow made for its own step.
+    """
 
     shipment_id: uuid.UUID
     sequence: int
+    change_id: str
     status: ShipmentStatus
     actor: str
     occurred_at: datetime

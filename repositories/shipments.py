@@ -69,15 +69,53 @@ async def count_events(session: AsyncSession, shipment_id: uuid.UUID) -> int:
     return await session.scalar(query) or 0
 
 
+class SequenceTaken(Exception):
+    """Another change holds the sequence the workflow chose: its state is behind what is stored.
+
+    Never read as "already stored": the activity fails (and is retried) so it shows.
+    """
+
+    def __init__(self, event: ShipmentEventRecord) -> None:
+        super().__init__(
+            f"sequence {event.sequence} of shipment {event.shipment_id} holds another change "
+            f"than {event.change_id!r}"
+        )
+
+
 async def add_event(session: AsyncSession, event: ShipmentEventRecord) -> bool:
-    """Appends the event; False if this sequence number is already stored (a retried write)."""
+    """Appends the event; False if this very change is already stored (a retried write).
+
+    Raises SequenceTaken if another change holds the event's sequence.
+    """
     inserted = await session.scalar(
         insert(ShipmentEvent)
         .values(**event.model_dump())
-        .on_conflict_do_nothing(constraint="uq_shipment_events_shipment_sequence")
+        .on_conflict_do_nothing()
         .returning(ShipmentEvent.id)
     )
-    return inserted is not None
+    if inserted is not None:
+        return True
+    if await has_change(session, event.shipment_id, event.change_id):
+        return False
+    raise SequenceTaken(event)
+
+
+async def has_change(session: AsyncSession, shipment_id: uuid.UUID, change_id: str) -> bool:
+    query = select(ShipmentEvent.id).where(
+        ShipmentEvent.shipment_id == shipment_id, ShipmentEvent.change_id == change_id
+    )
+    return await session.scalar(query) is not None
+
+
+async def change_ids_starting(
+    session: AsyncSession, shipment_id: uuid.UUID, prefix: str
+) -> list[str]:
+    """The shipment's change ids that begin with `prefix` (an idempotent request's)."""
+    query = select(ShipmentEvent.change_id).where(
+        ShipmentEvent.shipment_id == shipment_id,
+        ShipmentEvent.change_id.startswith(prefix, autoescape=True),
+    )
+    return list(await session.scalars(query))
 
 
 async def change(session: AsyncSession, shipment_id: uuid.UUID, **values: object) -> None:

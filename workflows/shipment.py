@@ -44,6 +44,11 @@ with workflow.unsafe.imports_passed_through():
 
 MAX_REASSIGNMENTS = 2  # after this many missed pickups the shipment needs an operator
 DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
+# Steps that take a timeline sequence run as activities scheduled in the history: a worker that
+# dies after such a step committed cannot leave an event the workflow never heard of, since the
+# retried step is the same one, with the same change id. (Before this patch they ran as local
+# activities, inside the workflow task that accepted the Update.)
+WRITES_AFTER_ACCEPTANCE = "writes-after-acceptance"
 DATABASE_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)
 )
@@ -195,11 +200,12 @@ class ShipmentWorkflow:
         async with self._lock:
             if self._status is not PLACED or self._partner_id != replacing:
                 return
-            assignment: Assignment = await self._database_step(
+            assignment: Assignment = await self._sequenced_step(
                 ActivityName.ASSIGN_PARTNER,
                 AssignPartner(
                     shipment_id=self._shipment.shipment_id,
                     sequence=self._sequence + 1,
+                    change_id=str(workflow.uuid4()),
                     occurred_at=workflow.now(),
                     replacing=replacing,
                 ),
@@ -230,14 +236,20 @@ class ShipmentWorkflow:
         description: str | None = None,
         location_zip: str | None = None,
     ) -> None:
-        """Stores one timeline event (and its status change); call with the lock held."""
+        """Stores one timeline event (and its status change); call with the lock held.
+
+        The change is named by the Update that asked for it (the API derives its id from the
+        request's Idempotency-Key), or by an id of the workflow's own.
+        """
         sequence = self._sequence + 1
+        update = workflow.current_update_info()
         try:
-            recorded: Recorded = await self._database_step(
+            recorded: Recorded = await self._sequenced_step(
                 ActivityName.RECORD_EVENT,
                 ShipmentEventRecord(
                     shipment_id=self._shipment.shipment_id,
                     sequence=sequence,
+                    change_id=update.id if update else str(workflow.uuid4()),
                     status=status,
                     actor=actor,
                     occurred_at=workflow.now(),
@@ -323,10 +335,27 @@ class ShipmentWorkflow:
         except ActivityError as error:  # out of retries: recorded as failed, the shipment goes on
             workflow.logger.warning("Gave up: %s (%s)", summary, error.cause)
 
+    async def _sequenced_step(
+        self, name: ActivityName, arg: Any, result_type: type, summary: str
+    ) -> Any:
+        """A step that takes the next timeline sequence: runs once its command is in history."""
+        if not workflow.patched(WRITES_AFTER_ACCEPTANCE):
+            return await self._database_step(name, arg, result_type, summary)
+        return await workflow.execute_activity(
+            name,
+            arg,
+            result_type=result_type,
+            start_to_close_timeout=self._shipment.timings.database_step_timeout,
+            retry_policy=DATABASE_RETRY,
+            summary=summary,
+        )
+
     async def _database_step(
         self, name: ActivityName, arg: Any, result_type: type | None, summary: str
     ) -> Any:
-        # A local activity: a short database transaction needs no task queue round trip.
+        # A local activity: a short database transaction needs no task queue round trip. For
+        # steps keyed by what they are (the shipment, its flag, its review), which a retried
+        # workflow task runs again as they were.
         return await workflow.execute_local_activity(
             name,
             arg,

@@ -52,13 +52,24 @@ router = APIRouter(
     prefix="/shipment", tags=["shipments"], responses=AUTH_RESPONSES | NOT_FOUND_RESPONSES
 )
 
+
+def _idempotency_key(description: str) -> object:
+    return Header(alias="Idempotency-Key", pattern=r"^[\x21-\x7e]{1,255}$", description=description)
+
+
 IdempotencyKey = Annotated[
     str | None,
-    Header(
-        alias="Idempotency-Key",
-        pattern=r"^[\x21-\x7e]{1,255}$",
-        description="1-255 visible ASCII characters. Retrying with the same key and body returns "
-        "the first shipment; the same key with another body is refused (422). Kept for good.",
+    _idempotency_key(
+        "1-255 visible ASCII characters. Retrying with the same key and body returns the first "
+        "shipment; the same key with another body is refused (422). Kept for good."
+    ),
+]
+ChangeKey = Annotated[
+    str | None,
+    _idempotency_key(
+        "1-255 visible ASCII characters. Retrying with the same key and body (after a "
+        "503, say) makes the change at most once and answers the shipment; the same key with "
+        "another body is refused (422).",
     ),
 ]
 COMMAND_RESPONSES = BODY_RESPONSES | UNAVAILABLE_RESPONSES
@@ -180,11 +191,17 @@ async def report_event(
     temporal: TemporalDep,
     settings: SettingsDep,
     limiter: LimiterDep,
+    idempotency_key: ChangeKey = None,
 ) -> ShipmentRead:
     visible = shipments.visible_to_partner(shipment_id, partner.id)
     shipment = await session.scalar(visible)
     if shipment is None:
         raise NotFound("No such shipment assigned to you")
+    change = None
+    if idempotency_key is not None:
+        change = service.KeyedChange.of("report", partner.id, idempotency_key, body.model_dump())
+        if await service.already_made(session, shipment_id, change):
+            return await _read(session, visible)
     if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
         raise Conflict(f"The shipment is {shipment.status}; it cannot change any more")
     if body.verification_code is not None:  # a guess at the code: counted before it is checked
@@ -206,7 +223,9 @@ async def report_event(
         temporal,
         settings,
         shipment_id,
-        lambda handle: handle.execute_update(ShipmentWorkflow.report, report),
+        lambda handle: handle.execute_update(
+            ShipmentWorkflow.report, report, id=change.update_id if change else None
+        ),
     )
     return await _read(session, visible)
 
@@ -223,11 +242,18 @@ async def cancel_shipment(
     temporal: TemporalDep,
     settings: SettingsDep,
     body: ShipmentCancel | None = None,
+    idempotency_key: ChangeKey = None,
 ) -> ShipmentRead:
     visible = shipments.visible_to_seller(shipment_id, seller.id)
     shipment = await session.scalar(visible)
     if shipment is None:
         raise NotFound("No such shipment of yours")
+    change = None
+    if idempotency_key is not None:
+        reason = body.reason if body else None
+        change = service.KeyedChange.of("cancel", seller.id, idempotency_key, {"reason": reason})
+        if await service.already_made(session, shipment_id, change):
+            return await _read(session, visible)
     if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
         if shipment.status is ShipmentStatus.CANCELLED:
             raise Conflict("The shipment is already cancelled")
@@ -238,7 +264,9 @@ async def cancel_shipment(
         temporal,
         settings,
         shipment_id,
-        lambda handle: handle.execute_update(ShipmentWorkflow.cancel, request),
+        lambda handle: handle.execute_update(
+            ShipmentWorkflow.cancel, request, id=change.update_id if change else None
+        ),
     )
     return await _read(session, visible)
 

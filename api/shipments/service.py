@@ -46,6 +46,7 @@ from models.workflow_io import (
     ShipmentTimings,
     ShipmentWorkflowInput,
 )
+from repositories import shipments
 from workflows.shipment import ShipmentWorkflow
 
 log = structlog.get_logger(__name__)
@@ -102,6 +103,34 @@ def fingerprint(order: ShipmentOrder) -> str:
     """Equal for requests that mean the same shipment (tags in any order, weight 1.20 or 1.2)."""
     canonical = json.dumps(order.model_dump(mode="json"), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class KeyedChange:
+    """A report or cancellation sent with an Idempotency-Key: its Update id, kept with the event.
+
+    The id is `<prefix><body hash>`, the prefix naming the account and the key, so a retry with
+    the same key finds the change it made, and the same key with another body is told apart.
+    """
+
+    prefix: str
+    update_id: str
+
+    @classmethod
+    def of(cls, kind: str, account_id: uuid.UUID, key: str, body: object) -> "KeyedChange":
+        key_hash = hashlib.sha256(key.encode()).hexdigest()[:32]
+        canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+        body_hash = hashlib.sha256(canonical.encode()).hexdigest()[:16]
+        prefix = f"{kind}-{account_id}-{key_hash}-"
+        return cls(prefix, prefix + body_hash)
+
+
+async def already_made(session: AsyncSession, shipment_id: uuid.UUID, change: KeyedChange) -> bool:
+    """True if this keyed change is stored; refuses a key used before with another body."""
+    stored = await shipments.change_ids_starting(session, shipment_id, change.prefix)
+    if stored and change.update_id not in stored:
+        raise Unprocessable("This Idempotency-Key was already used with a different request body")
+    return bool(stored)
 
 
 def shipment_id_for(seller: Seller, idempotency_key: str | None) -> uuid.UUID:
