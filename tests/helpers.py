@@ -43,9 +43,10 @@ async def serve_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def start_worker(
-    settings: Settings, metrics_port: int | None = None
+    settings: Settings, metrics_port: int | None = None, module: str = "worker"
 ) -> asyncio.subprocess.Process:
-    """`python -m worker` as its own process, with the settings' servers and providers."""
+    """`python -m worker` (or `module`) as its own process, with the settings' servers and
+    providers."""
     env = os.environ | {
         "ENVIRONMENT": "test",
         "JWT_SECRET": settings.jwt_secret.get_secret_value(),
@@ -53,6 +54,7 @@ async def start_worker(
         "REDIS_URL": settings.redis_url,
         "TEMPORAL_ADDRESS": settings.temporal_address,
         "WORKER_METRICS_PORT": str(metrics_port or free_port()),
+        "WEBHOOK_ALLOW_PRIVATE_NETWORKS": str(settings.webhooks_may_reach_private_networks),
     }
     if settings.sendgrid_api_key is not None:
         env |= {
@@ -67,7 +69,7 @@ async def start_worker(
             "TWILIO_API_URL": settings.twilio_api_url,
         }
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "worker", env=env, stdout=asyncio.subprocess.PIPE
+        sys.executable, "-m", module, env=env, stdout=asyncio.subprocess.PIPE
     )
     assert process.stdout is not None
     async with asyncio.timeout(30):

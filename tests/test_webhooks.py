@@ -4,7 +4,6 @@ A local receiver (an aiohttp server on 127.0.0.1) records what it gets and can b
 ignore handshakes. The test settings allow loopback; `refusing_api` is the API as in production.
 """
 
-import json
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -13,7 +12,6 @@ from typing import Any
 
 import httpx
 import pytest
-from aiohttp import web
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from standardwebhooks import Webhook
@@ -27,67 +25,13 @@ from models.webhooks import WEBHOOK_RETRY_POLICY, DeliveryStatus, WebhookDeliver
 from models.workflow_io import ActivityName
 from repositories import webhooks
 from tests.conftest import SignUp
+from tests.fake_webhooks import Received, Receiver
 from tests.helpers import eventually, serve_api
 from tests.shipments import created
 from tests.shipments import deliver as deliver_shipment
 
 WEBHOOKS = "/api/v1/seller/webhooks"
 DELIVERED = WebhookEventType.SHIPMENT_DELIVERED
-
-
-@dataclass(frozen=True)
-class Received:
-    headers: dict[str, str]
-    body: bytes
-
-    @property
-    def document(self) -> dict[str, Any]:
-        document: dict[str, Any] = json.loads(self.body)
-        return document
-
-    @property
-    def is_handshake(self) -> bool:
-        return bool(self.document["type"] == "webhook.verification")
-
-
-class Receiver:
-    """A seller's endpoint: records every request; answers as the test says."""
-
-    def __init__(self) -> None:
-        self.url = ""
-        self.received: list[Received] = []
-        self.echoes_challenges = True
-        self.failures_to_come = 0
-
-    async def handle(self, request: web.Request) -> web.Response:
-        received = Received(dict(request.headers), await request.read())
-        self.received.append(received)
-        if received.is_handshake:
-            if self.echoes_challenges:
-                return web.json_response({"challenge": received.document["challenge"]})
-            return web.json_response({"ok": True})
-        if self.failures_to_come:
-            self.failures_to_come -= 1
-            return web.Response(status=500)
-        return web.Response(status=204)
-
-    @property
-    def deliveries(self) -> list[Received]:
-        return [received for received in self.received if not received.is_handshake]
-
-
-@pytest.fixture
-async def receiver() -> AsyncIterator[Receiver]:
-    receiver = Receiver()
-    app = web.Application()
-    app.router.add_post("/hooks", receiver.handle)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    receiver.url = f"http://127.0.0.1:{runner.addresses[0][1]}/hooks"
-    yield receiver
-    await runner.cleanup()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,226 @@
+"""Crashes at the worst moment lose and double nothing: a worker killed right after a timeline
+write committed (before Temporal heard of it), with the Temporal server restarted before the step
+was retried; PostgreSQL stopped while requests run."""
+
+import asyncio
+import signal
+from collections.abc import AsyncIterator, Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from temporalio.client import Client
+from temporalio.contrib.pydantic import pydantic_data_converter
+
+from fastship.dev import wait_for_search_attributes
+from fastship.embedded import EmbeddedTemporal, free_port
+from fastship.settings import Settings
+from tests.crashing_worker import CRASH_AFTER_COMMIT
+from tests.fake_webhooks import Receiver
+from tests.helpers import eventually, serve_api, start_worker
+from tests.shipments import created, delivery_code, outbox, report, reported
+from workflows.shipment import ShipmentWorkflow
+
+SCAN = {"location_zip": "07030", "description": CRASH_AFTER_COMMIT}
+
+
+@pytest.fixture
+def temporal_server(tmp_path: Path) -> Iterator[EmbeddedTemporal]:
+    """A Temporal dev server on a file database, so it can be killed and restarted."""
+    server = EmbeddedTemporal(tmp_path / "temporal", port=free_port(), ui_port=free_port())
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+async def crash_settings(settings: Settings, temporal_server: EmbeddedTemporal) -> Settings:
+    await wait_for_search_attributes(temporal_server.address, settings.temporal_namespace)
+    return settings.model_copy(
+        update={
+            "temporal_address": temporal_server.address,
+            # Long enough to outlast the restarts; a dead worker's step is retried after 2 s.
+            "workflow_command_timeout": timedelta(seconds=30),
+            "database_step_timeout": timedelta(seconds=2),
+        }
+    )
+
+
+@pytest.fixture
+async def api(crash_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve_api(crash_settings) as client:
+        yield client
+
+
+@pytest.fixture
+async def impatient_api(crash_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    """An API that gives up on Temporal after 2 s: its client stops asking before the restart."""
+    impatient = crash_settings.model_copy(update={"workflow_command_timeout": timedelta(seconds=2)})
+    async with serve_api(impatient) as client:
+        yield client
+
+
+async def _kill_worker_after_the_write_and_restart_temporal(
+    impatient_api: httpx.AsyncClient,
+    partner: dict[str, str],
+    shipment_id: str,
+    temporal_server: EmbeddedTemporal,
+    crash_settings: Settings,
+    headers: dict[str, str] | None = None,
+) -> httpx.Response:
+    """Sends the scan whose write kills the worker, then kills and restarts Temporal.
+
+    The scan's answer comes (a 503: unconfirmed) before the restart, so no client is still
+    asking Temporal about it when the server comes back.
+    """
+    doomed = await start_worker(crash_settings, module="tests.crashing_worker")
+    scan = await impatient_api.post(
+        f"/api/v1/shipment/{shipment_id}/events", json=SCAN, headers=partner | (headers or {})
+    )
+    async with asyncio.timeout(30):
+        assert await doomed.wait() == -signal.SIGKILL
+    temporal_server.kill()
+    temporal_server.restart()
+    return scan
+
+
+async def _workflow_state(crash_settings: Settings, shipment_id: str) -> Any:
+    client = await Client.connect(
+        crash_settings.temporal_address, data_converter=pydantic_data_converter
+    )
+    handle = client.get_workflow_handle(f"shipment-{shipment_id}")
+    return await handle.query(ShipmentWorkflow.state)
+
+
+def _descriptions(shipment: dict[str, Any]) -> list[str | None]:
+    return [event["description"] for event in reversed(shipment["timeline"])]
+
+
+@pytest.mark.parametrize(
+    "next_report",
+    [
+        {"location_zip": "10001", "description": "Manhattan hub"},
+        {"status": "out_for_delivery", "description": "On the van"},
+    ],
+    ids=["scan", "status change"],
+)
+async def test_a_change_after_an_unconfirmed_write_is_stored_and_so_is_the_write(
+    api: httpx.AsyncClient,
+    impatient_api: httpx.AsyncClient,
+    crash_settings: Settings,
+    temporal_server: EmbeddedTemporal,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+    receiver: Receiver,
+    next_report: dict[str, str],
+) -> None:
+    events = ["shipment.in_transit", "shipment.out_for_delivery", "shipment.delivered"]
+    hook = {"url": receiver.url, "event_types": events}
+    assert (await api.post("/api/v1/seller/webhooks", json=hook, headers=seller_auth)).is_success
+    worker = await start_worker(crash_settings)
+    shipment_id = (await created(api, seller_auth))["id"]
+    await reported(api, partner_auth, shipment_id, status="in_transit")
+    worker.send_signal(signal.SIGTERM)
+    await worker.wait()
+
+    scan_answer = await _kill_worker_after_the_write_and_restart_temporal(
+        impatient_api, partner_auth, shipment_id, temporal_server, crash_settings
+    )
+    replacement = await start_worker(crash_settings)
+    try:
+        answered = await report(api, partner_auth, shipment_id, **next_report)
+        assert answered.status_code == 200, answered.text
+        shipment = (await api.get(f"/api/v1/shipment/{shipment_id}", headers=seller_auth)).json()
+        state = await _workflow_state(crash_settings, shipment_id)
+
+        # Both changes are stored once each, in order, and the answers say what is stored.
+        descriptions = _descriptions(shipment)
+        assert descriptions.count(CRASH_AFTER_COMMIT) == 1
+        assert descriptions.count(next_report["description"]) == 1
+        assert descriptions.index(CRASH_AFTER_COMMIT) < descriptions.index(
+            next_report["description"]
+        )
+        sequences = [event["sequence"] for event in reversed(shipment["timeline"])]
+        assert sequences == list(range(1, len(sequences) + 1))
+        assert next_report["description"] in _descriptions(answered.json())
+        assert scan_answer.status_code == 503, scan_answer.text  # unconfirmed, yet stored
+        # The workflow knows what the database shows: the shipment goes on to delivery.
+        assert (state.status, str(state.partner_id)) == (
+            shipment["status"],
+            shipment["partner"]["id"],
+        )
+        if shipment["status"] == "in_transit":
+            await reported(api, partner_auth, shipment_id, status="out_for_delivery")
+        code = await delivery_code(api, shipment_id)
+        await reported(api, partner_auth, shipment_id, status="delivered", verification_code=code)
+
+        # Each stored change's messages and webhooks went out once.
+        deliveries = await eventually(
+            lambda: _webhook_types(receiver), lambda found: "shipment.delivered" in found
+        )
+        assert deliveries == events
+        sent = await eventually(
+            lambda: _channels(api, shipment_id), lambda found: len(found.get("delivered", [])) == 2
+        )
+        assert sent["out_for_delivery"] == ["email", "sms"]
+        assert sent["delivered"] == ["email", "sms"]
+    finally:
+        replacement.send_signal(signal.SIGTERM)
+        await replacement.wait()
+
+
+async def test_a_report_retried_with_its_key_after_a_crash_is_stored_once(
+    api: httpx.AsyncClient,
+    impatient_api: httpx.AsyncClient,
+    crash_settings: Settings,
+    temporal_server: EmbeddedTemporal,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    worker = await start_worker(crash_settings)
+    shipment_id = (await created(api, seller_auth))["id"]
+    await reported(api, partner_auth, shipment_id, status="in_transit")
+    worker.send_signal(signal.SIGTERM)
+    await worker.wait()
+    key = {"Idempotency-Key": "scan-07030-1"}
+
+    first = await _kill_worker_after_the_write_and_restart_temporal(
+        impatient_api, partner_auth, shipment_id, temporal_server, crash_settings, headers=key
+    )
+    replacement = await start_worker(crash_settings)
+    try:
+        retried = await api.post(
+            f"/api/v1/shipment/{shipment_id}/events", json=SCAN, headers=partner_auth | key
+        )
+        again = await api.post(
+            f"/api/v1/shipment/{shipment_id}/events", json=SCAN, headers=partner_auth | key
+        )
+        other_body = await api.post(
+            f"/api/v1/shipment/{shipment_id}/events",
+            json={"location_zip": "10001"},
+            headers=partner_auth | key,
+        )
+        shipment = (await api.get(f"/api/v1/shipment/{shipment_id}", headers=seller_auth)).json()
+    finally:
+        replacement.send_signal(signal.SIGTERM)
+        await replacement.wait()
+
+    assert first.status_code == 503, first.text
+    assert (retried.status_code, again.status_code) == (200, 200), retried.text
+    assert _descriptions(shipment).count(CRASH_AFTER_COMMIT) == 1
+    assert _descriptions(again.json()) == _descriptions(shipment)
+    assert other_body.status_code == 422
+    assert "different request body" in other_body.json()["detail"]
+
+
+async def _channels(api: httpx.AsyncClient, shipment_id: str) -> dict[str, list[str]]:
+    """The recipient's messages, by template: the channels each went out on."""
+    sent: dict[str, list[str]] = {}
+    for message in await outbox(api, shipment_id):
+        sent.setdefault(message["template"], []).append(message["channel"])
+    return {template: sorted(channels) for template, channels in sent.items()}
+
+
+async def _webhook_types(receiver: Receiver) -> list[str]:
+    return [delivery.document["type"] for delivery in receiver.deliveries]
