@@ -1,11 +1,14 @@
 """One exception hierarchy carrying the HTTP status; handlers render every error as RFC 9457."""
 
 import asyncio
+import traceback
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from http import HTTPStatus
 from typing import Any, ClassVar
 
+import asyncpg
+import sqlalchemy.exc
 import structlog
 from asgi_correlation_id import correlation_id
 from fastapi import FastAPI, Request
@@ -95,6 +98,42 @@ class ServiceUnavailable(AppError):
     status = HTTPStatus.SERVICE_UNAVAILABLE
 
 
+class DatabaseUnavailable(ServiceUnavailable):
+    headers = {"Retry-After": "2"}
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database is unreachable; nothing was changed by this request unless "
+            "a retry with the same Idempotency-Key finds it done. Retry shortly"
+        )
+
+
+# asyncpg's connection-level failures: the server went away, is shutting down or starting up,
+# or a connection broke mid-protocol. (PostgreSQL's classes 08 and 57.)
+_ASYNCPG_OUTAGES = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.InterfaceError,
+    asyncpg.InternalClientError,
+)
+
+
+def is_database_outage(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection: not a bug, an outage."""
+    if isinstance(exc, sqlalchemy.exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if isinstance(exc, sqlalchemy.exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(
+            exc.orig.__cause__ if exc.orig else None, _ASYNCPG_OUTAGES
+        )
+    if isinstance(exc, _ASYNCPG_OUTAGES):
+        return True
+    # Connecting raises the socket's own error, unwrapped: count it when asyncpg raised it.
+    return isinstance(exc, OSError | TimeoutError) and any(
+        "/asyncpg/" in frame.filename for frame in traceback.extract_tb(exc.__traceback__)
+    )
+
+
 REDIS_TIMEOUT_SECONDS = 2.0
 
 
@@ -169,6 +208,14 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, exc.status_code, detail, headers=exc.headers)
 
 
+async def _database_error(request: Request, exc: Exception) -> JSONResponse:
+    """A database outage answers 503 (readiness fails meanwhile); any other error is a bug."""
+    if not is_database_outage(exc):
+        return await _unexpected_error(request, exc)
+    log.warning("database unavailable", path=request.url.path, error=repr(exc))
+    return await _app_error(request, DatabaseUnavailable())
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error", path=request.url.path, exc_info=exc)
     request_id = correlation_id.get()
@@ -185,6 +232,14 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(AppError, _app_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    for database_error in (
+        sqlalchemy.exc.DBAPIError,
+        sqlalchemy.exc.TimeoutError,
+        *_ASYNCPG_OUTAGES,
+        OSError,
+        TimeoutError,
+    ):
+        app.add_exception_handler(database_error, _database_error)
     app.add_exception_handler(Exception, _unexpected_error)
 
 

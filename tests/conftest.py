@@ -5,6 +5,7 @@ Every test starts on empty tables.
 """
 
 import asyncio
+import functools
 import os
 import secrets
 import uuid
@@ -178,46 +179,50 @@ async def log_in(api: httpx.AsyncClient, role: str, email: str) -> dict[str, str
     return {"Authorization": f"Bearer {response.json()['access_token']}"}
 
 
+async def new_seller(
+    api: httpx.AsyncClient, settings: Settings, email: str | None = None, language: str = "en"
+) -> dict[str, str]:
+    """Signs up a seller, verifies its email and returns its authorization header."""
+    email = email or f"seller-{uuid.uuid4().hex[:8]}@example.com"
+    body = {"name": "Acme", "email": email, "password": PASSWORD, "language": language}
+    response = await api.post("/api/v1/seller/signup", json=body)
+    assert response.status_code == 201, response.text
+    await verify_email(api, settings, Role.SELLER, response.json()["id"])
+    return await log_in(api, "seller", email)
+
+
+async def new_partner(
+    api: httpx.AsyncClient,
+    settings: Settings,
+    zip_codes: list[str] | None = None,
+    capacity: int = 10,
+    name: str = "Swift Couriers",
+    language: str = "en",
+) -> dict[str, str]:
+    """Signs up a delivery partner, verifies its email and returns its authorization header."""
+    email = f"partner-{uuid.uuid4().hex[:8]}@example.com"
+    body = {
+        "name": name,
+        "email": email,
+        "password": PASSWORD,
+        "serviceable_zip_codes": zip_codes or ["10001"],
+        "max_handling_capacity": capacity,
+        "language": language,
+    }
+    response = await api.post("/api/v1/partner/signup", json=body)
+    assert response.status_code == 201, response.text
+    await verify_email(api, settings, Role.PARTNER, response.json()["id"])
+    return await log_in(api, "partner", email)
+
+
 @pytest.fixture
 def sign_up_seller(api: httpx.AsyncClient, settings: Settings) -> SignUp:
-    """Signs up a seller, verifies its email and returns its authorization header."""
-
-    async def sign_up(email: str | None = None, language: str = "en") -> dict[str, str]:
-        email = email or f"seller-{uuid.uuid4().hex[:8]}@example.com"
-        body = {"name": "Acme", "email": email, "password": PASSWORD, "language": language}
-        response = await api.post("/api/v1/seller/signup", json=body)
-        assert response.status_code == 201, response.text
-        await verify_email(api, settings, Role.SELLER, response.json()["id"])
-        return await log_in(api, "seller", email)
-
-    return sign_up
+    return functools.partial(new_seller, api, settings)
 
 
 @pytest.fixture
 def sign_up_partner(api: httpx.AsyncClient, settings: Settings) -> SignUp:
-    """Signs up a delivery partner, verifies its email and returns its authorization header."""
-
-    async def sign_up(
-        zip_codes: list[str] | None = None,
-        capacity: int = 10,
-        name: str = "Swift Couriers",
-        language: str = "en",
-    ) -> dict[str, str]:
-        email = f"partner-{uuid.uuid4().hex[:8]}@example.com"
-        body = {
-            "name": name,
-            "email": email,
-            "password": PASSWORD,
-            "serviceable_zip_codes": zip_codes or ["10001"],
-            "max_handling_capacity": capacity,
-            "language": language,
-        }
-        response = await api.post("/api/v1/partner/signup", json=body)
-        assert response.status_code == 201, response.text
-        await verify_email(api, settings, Role.PARTNER, response.json()["id"])
-        return await log_in(api, "partner", email)
-
-    return sign_up
+    return functools.partial(new_partner, api, settings)
 
 
 @pytest.fixture

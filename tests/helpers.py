@@ -43,10 +43,13 @@ async def serve_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
 
 
 async def start_worker(
-    settings: Settings, metrics_port: int | None = None, module: str = "worker"
+    settings: Settings,
+    metrics_port: int | None = None,
+    module: str = "worker",
+    read_log: bool = False,
 ) -> asyncio.subprocess.Process:
     """`python -m worker` (or `module`) as its own process, with the settings' servers and
-    providers."""
+    providers. Its log goes on into the test's output, unless the caller reads it (`read_log`)."""
     env = os.environ | {
         "ENVIRONMENT": "test",
         "JWT_SECRET": settings.jwt_secret.get_secret_value(),
@@ -77,4 +80,15 @@ async def start_worker(
             line = await process.stdout.readline()
             assert line, "the worker exited before it started"
             if json.loads(line)["event"] == "worker started":
-                return process
+                break
+    if not read_log:  # someone must read it: a full pipe would stop the worker mid-write
+        _draining.add(asyncio.create_task(_echo(process.stdout)))
+    return process
+
+
+_draining: set[asyncio.Task[None]] = set()
+
+
+async def _echo(stream: asyncio.StreamReader) -> None:
+    async for line in stream:
+        sys.stdout.write(line.decode(errors="replace"))

@@ -3,7 +3,10 @@ write committed (before Temporal heard of it), with the Temporal server restarte
 was retried; PostgreSQL stopped while requests run."""
 
 import asyncio
+import itertools
+import json
 import signal
+from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from datetime import timedelta
 from pathlib import Path
@@ -14,13 +17,15 @@ import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from fastship.dev import wait_for_search_attributes
-from fastship.embedded import EmbeddedTemporal, free_port
+from fastship.dev import create_database_if_missing, wait_for_search_attributes
+from fastship.embedded import EmbeddedPostgres, EmbeddedTemporal, free_port
 from fastship.settings import Settings
+from migrations import migrate
+from tests.conftest import new_partner, new_seller
 from tests.crashing_worker import CRASH_AFTER_COMMIT
 from tests.fake_webhooks import Receiver
 from tests.helpers import eventually, serve_api, start_worker
-from tests.shipments import created, delivery_code, outbox, report, reported
+from tests.shipments import create, created, delivery_code, outbox, report, reported
 from workflows.shipment import ShipmentWorkflow
 
 SCAN = {"location_zip": "07030", "description": CRASH_AFTER_COMMIT}
@@ -224,3 +229,112 @@ async def _channels(api: httpx.AsyncClient, shipment_id: str) -> dict[str, list[
 
 async def _webhook_types(receiver: Receiver) -> list[str]:
     return [delivery.document["type"] for delivery in receiver.deliveries]
+
+
+@pytest.fixture
+async def own_database(
+    own_temporal: Settings, tmp_path: Path
+) -> AsyncIterator[tuple[EmbeddedPostgres, Settings]]:
+    """A PostgreSQL of this test's own, to stop and start, with settings pointing at it (and at
+    a Temporal server of its own, where only this test's worker polls)."""
+    postgres = EmbeddedPostgres(tmp_path / "postgres")
+    await create_database_if_missing(postgres.url("postgres"), "fastship")
+    url = postgres.url("fastship")
+    await migrate(url)
+    yield postgres, own_temporal.model_copy(update={"database_url": url})
+    postgres.stop()
+
+
+async def _all_shipments(api: httpx.AsyncClient, seller: dict[str, str]) -> list[Any]:
+    items: list[Any] = []
+    params = {"limit": "100"}
+    while True:
+        page = (await api.get("/api/v1/seller/shipments", params=params, headers=seller)).json()
+        items += page["items"]
+        if page["next_cursor"] is None:
+            return items
+        params["cursor"] = page["next_cursor"]
+
+
+async def _load(
+    api: httpx.AsyncClient,
+    seller: dict[str, str],
+    partner: dict[str, str],
+    shipment: dict[str, Any],
+    until: asyncio.Event,
+    answers: list[tuple[str, httpx.Response]],
+    creates: dict[str, int],
+    client: int,
+) -> None:
+    """One client: creates (keyed), tracking reads and scans, round after round."""
+    for round_number in itertools.count():
+        if until.is_set():
+            return
+        key = f"outage-{client}-{round_number}"
+        created = await create(api, seller, key=key)
+        creates[key] = created.status_code
+        answers.append(("create", created))
+        answers.append(("track", await api.get(f"/api/v1/track/{shipment['tracking_code']}")))
+        scan = {"location_zip": "07030", "description": f"scan {client}-{round_number}"}
+        answers.append(("scan", await report(api, partner, shipment["id"], **scan)))
+        await asyncio.sleep(0.1)
+
+
+async def test_postgres_stopped_under_load_answers_503_and_loses_nothing(
+    own_database: tuple[EmbeddedPostgres, Settings],
+) -> None:
+    postgres, settings = own_database
+    worker = await start_worker(settings)
+    try:
+        async with serve_api(settings) as api:
+            seller = await new_seller(api, settings)
+            partner = await new_partner(api, settings, capacity=1000)
+            shipment = await created(api, seller)
+            await reported(api, partner, shipment["id"], status="in_transit")
+
+            stop = asyncio.Event()
+            answers: list[tuple[str, httpx.Response]] = []
+            creates: dict[str, int] = {}
+            clients = [
+                asyncio.create_task(
+                    _load(api, seller, partner, shipment, stop, answers, creates, client)
+                )
+                for client in range(4)
+            ]
+            await asyncio.sleep(1)
+            await asyncio.to_thread(postgres.stop_fast)
+            await asyncio.sleep(1)
+            ready = await api.get("/health/ready")
+            await asyncio.sleep(2)
+            await asyncio.to_thread(postgres.restart)
+            await asyncio.sleep(2)
+            stop.set()
+            await asyncio.gather(*clients)
+
+            # A retry with the same key tells every create's outcome; each is stored once.
+            for key in creates:
+                retried = await create(api, seller, key=key)
+                assert retried.status_code == 201, retried.text
+            listed = await _all_shipments(api, seller)
+            timeline = await api.get(f"/api/v1/shipment/{shipment['id']}", headers=seller)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        await worker.wait()
+
+    statuses = Counter(response.status_code for _, response in answers)
+    assert 500 not in statuses, [(kind, r.text) for kind, r in answers if r.status_code == 500]
+    outage = [response for _, response in answers if response.status_code == 503]
+    assert outage, statuses  # the load did meet the outage
+    database_refusals = [r for r in outage if "database" in r.json()["detail"].lower()]
+    assert database_refusals, [r.json()["detail"] for r in outage]
+    assert all(r.headers["Retry-After"].isdigit() for r in database_refusals)
+    assert ready.status_code == 503
+    assert ready.json()["checks"]["database"].startswith("unreachable")
+    assert len(listed) == len(creates) + 1
+    # Every scan answered 200 is on the timeline, once.
+    acknowledged = [
+        r.request.content for kind, r in answers if kind == "scan" and r.status_code == 200
+    ]
+    stored = Counter(event["description"] for event in timeline.json()["timeline"])
+    for body in acknowledged:
+        assert stored[json.loads(body)["description"]] == 1

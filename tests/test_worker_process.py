@@ -16,7 +16,7 @@ from tests.shipments import created, delivery_code, outbox, report, reported
 
 
 async def test_worker_process_stops_gracefully_on_sigterm(settings: Settings) -> None:
-    process = await start_worker(settings)
+    process = await start_worker(settings, read_log=True)
     assert process.stdout is not None
 
     process.send_signal(signal.SIGTERM)
