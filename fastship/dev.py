@@ -7,7 +7,10 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import defaultdict, deque
 from contextlib import ExitStack
+from dataclasses import dataclass, field
+from typing import ClassVar, Protocol
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -18,6 +21,7 @@ from fastship.embedded import (
     EmbeddedPostgres,
     EmbeddedRedis,
     EmbeddedTemporal,
+    die_with_parent,
     free_port,
     stop_process,
 )
@@ -53,12 +57,12 @@ async def wait_for_search_attributes(address: str, namespace: str) -> None:
             await asyncio.sleep(0.2)
 
 
-def wait_until_ready(url: str, children: dict[str, subprocess.Popen[bytes]]) -> None:
+def wait_until_ready(url: str, children: list["_Child"]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
-        for name, child in children.items():
-            if child.poll() is not None:
-                raise RuntimeError(f"{name} exited with code {child.returncode} while starting")
+        for child in children:
+            if (code := child.exit_code()) is not None:
+                raise RuntimeError(f"{child.name} exited with code {code} while starting")
         try:
             with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 - our own URL
                 if response.status == 200:
@@ -77,6 +81,78 @@ def _raise_stop(*_: object) -> None:
     raise _Stop
 
 
+@dataclass
+class _Child:
+    """The worker or the API: a process of ours, stateless, started again as it was."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    _process: subprocess.Popen[bytes] = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.restart()
+
+    def restart(self) -> None:
+        self._process = subprocess.Popen(
+            self.command, env=self.env, start_new_session=True, preexec_fn=die_with_parent
+        )
+
+    def exit_code(self) -> int | None:
+        return self._process.poll()
+
+    def stop(self) -> None:
+        stop_process(self._process)
+
+
+class Supervised(Protocol):
+    name: str
+
+    def exit_code(self) -> int | None: ...
+
+    def restart(self) -> None: ...
+
+
+class GaveUp(Exception):
+    """Something died, or failed to start, again and again."""
+
+
+@dataclass
+class Supervisor:
+    """Says at once what died and starts it again on its state; gives up on one that keeps dying
+    (more than MAX_RESTARTS within RESTART_WINDOW seconds), so nothing runs half-broken in
+    silence."""
+
+    watched: list[Supervised]
+    restarts: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
+
+    MAX_RESTARTS: ClassVar[int] = 5
+    RESTART_WINDOW: ClassVar[float] = 60.0
+
+    def check(self) -> None:
+        for part in self.watched:
+            code = part.exit_code()
+            if code is None:
+                continue
+            recent = self.restarts[part.name]
+            now = time.monotonic()
+            while recent and now - recent[0] > self.RESTART_WINDOW:
+                recent.popleft()
+            if len(recent) >= self.MAX_RESTARTS:
+                raise GaveUp(
+                    f"{part.name} is down (exit code {code}) after {len(recent)} restarts "
+                    f"within {self.RESTART_WINDOW:.0f} s"
+                )
+            recent.append(now)
+            print(f"{part.name} exited with code {code}; starting it again", flush=True)
+            try:
+                part.restart()
+            except (OSError, RuntimeError, TimeoutError, subprocess.CalledProcessError) as exc:
+                print(f"{part.name} did not start: {exc}; trying again", flush=True)
+                continue
+            print(f"{part.name} is running again", flush=True)
+
+
 def run(settings: Settings) -> int:
     started = time.monotonic()
     state = settings.state_dir.resolve()
@@ -84,17 +160,20 @@ def run(settings: Settings) -> int:
     env = dict(os.environ)
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
+    watched: list[Supervised] = []
 
     with ExitStack() as servers:
         try:
             if not settings.configured("database_url"):
                 postgres = EmbeddedPostgres(state / "postgres")
                 servers.callback(postgres.stop)
+                watched.append(postgres)
                 asyncio.run(create_database_if_missing(postgres.url("postgres"), DATABASE_NAME))
                 env["DATABASE_URL"] = postgres.url(DATABASE_NAME)
             if not settings.configured("redis_url"):
                 redis = EmbeddedRedis(state / "redis", port=free_port())
                 servers.callback(redis.stop)
+                watched.append(redis)
                 env["REDIS_URL"] = redis.url
             temporal_ui = "(the configured Temporal's own UI)"
             if not settings.configured("temporal_address"):
@@ -104,6 +183,7 @@ def run(settings: Settings) -> int:
                     ui_port=settings.temporal_ui_port,
                 )
                 servers.callback(temporal.stop)
+                watched.append(temporal)
                 env["TEMPORAL_ADDRESS"] = temporal.address
                 temporal_ui = temporal.ui_url
                 asyncio.run(
@@ -114,37 +194,42 @@ def run(settings: Settings) -> int:
             api = f"http://{settings.api_host}:{settings.api_port}"
             if not settings.configured("public_url"):  # links in messages open this API
                 env["PUBLIC_URL"] = api
+            metrics_port = settings.worker_metrics_port
+            if not settings.configured("worker_metrics_port"):  # another stack may have 9464
+                metrics_port = free_port()
+                env["WORKER_METRICS_PORT"] = str(metrics_port)
 
-            processes = {
-                "worker": [sys.executable, "-m", "fastship", "worker"],
-                "api": [sys.executable, "-m", "fastship", "api"],
-            }
-            children = {
-                name: subprocess.Popen(command, env=env, start_new_session=True)
-                for name, command in processes.items()
-            }
-            for child in children.values():
-                servers.callback(stop_process, child)
+            children = [
+                _Child(name, [sys.executable, "-m", "fastship", name], env)
+                for name in ("worker", "api")
+            ]
+            for child in children:
+                servers.callback(child.stop)
+            watched += children
 
             wait_until_ready(f"{api}/health/ready", children)
             print(
                 f"\nFastShip is up in {time.monotonic() - started:.1f} s (state in {state})\n"
-                f"  API          {api}/api/v1\n"
-                f"  API docs     {api}/docs\n"
-                f"  Outbox       {api}/api/v1/dev/outbox  (sent messages, without provider keys)\n"
-                f"  Temporal UI  {temporal_ui}\n"
+                f"  API             {api}/api/v1\n"
+                f"  API docs        {api}/docs\n"
+                f"  Outbox          {api}/api/v1/dev/outbox"
+                "  (sent messages, without provider keys)\n"
+                f"  Temporal UI     {temporal_ui}\n"
+                f"  Worker metrics  http://127.0.0.1:{metrics_port}/metrics\n"
+                f"  Redis           {env.get('REDIS_URL', settings.redis_url)}\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,
             )
+            supervisor = Supervisor(watched)
             while True:
-                for name, child in children.items():
-                    if child.poll() is not None:
-                        print(f"{name} exited with code {child.returncode}; stopping", flush=True)
-                        return 1
+                supervisor.check()
                 time.sleep(0.5)
         except _Stop:
             print("Stopping FastShip...", flush=True)
             return 0
+        except GaveUp as exc:
+            print(f"{exc}; stopping everything", flush=True)
+            return 1
         except (OSError, RuntimeError, TimeoutError) as exc:
             print(f"FastShip could not start: {exc}; stopping what had started", flush=True)
             return 1

@@ -4,9 +4,11 @@ Used by `fastship dev` for any dependency without a configured URL, and by the t
 """
 
 import contextlib
+import ctypes
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -50,6 +52,16 @@ def wait_for_port(
             return
         time.sleep(0.1)
     raise TimeoutError(f"{name} did not listen on port {port} within {timeout:.0f} s")
+
+
+PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent() -> None:
+    """Run in a child before exec: Linux sends it SIGTERM when its parent dies, even by SIGKILL,
+    so no server outlives the launcher. (Strictly: when the thread that started it ends; start
+    children from the main thread.)"""
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def stop_process(process: subprocess.Popen[bytes], timeout: float = 15) -> None:
@@ -145,7 +157,11 @@ class _ServerProcess:
     def restart(self) -> None:
         with self._log_path().open("ab") as log:
             self._process = subprocess.Popen(
-                self._command(), stdin=subprocess.DEVNULL, stdout=log, stderr=log
+                self._command(),
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=log,
+                preexec_fn=die_with_parent,
             )
         wait_for_port(self._port(), name=self.name, process=self._process, timeout=60)
 

@@ -42,7 +42,6 @@ class DevStack:
             "API_PORT": str(self.api_port),
             "EMBEDDED_TEMPORAL_PORT": str(self.temporal_port),
             "TEMPORAL_UI_PORT": str(self.ui_port),
-            "WORKER_METRICS_PORT": str(free_port()),
         }
         started = time.monotonic()
         with self.output.open("wb") as output:
@@ -53,6 +52,38 @@ class DevStack:
             assert self.process.returncode is None, self.output.read_text(errors="replace")
             assert time.monotonic() - started < 120, "fastship dev did not come up in 120 s"
             await asyncio.sleep(0.2)
+
+    @property
+    def printed(self) -> str:
+        return self.output.read_text(errors="replace")
+
+    async def until_printed(self, text: str, within: float = 90) -> None:
+        async def printed() -> str:
+            return self.printed
+
+        await eventually(printed, lambda found: text in found, within=within)
+
+    def pid_of(self, part: str) -> int:
+        """The process of one part of the stack: a server by its state folder, worker or API by
+        being the launcher's child."""
+        assert self.process is not None
+        if part == "PostgreSQL":
+            return int((self.state / "postgres" / "postmaster.pid").read_text().split()[0])
+        markers = {"worker": "fastship worker", "api": "fastship api"}
+        markers["Temporal server"] = f"{self.state}/temporal/"
+        if found := re.search(r"Redis +redis://([\d.:]+)/", self.printed):
+            markers["Redis"] = f"redis-server {found.group(1)}"  # it renames itself so
+        for proc in Path("/proc").iterdir():
+            if not proc.name.isdigit():
+                continue
+            try:
+                command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+                parent = int((proc / "stat").read_text().rpartition(")")[2].split()[1])
+            except (OSError, ValueError):  # it ended meanwhile
+                continue
+            if parent == self.process.pid and markers[part] in command:
+                return int(proc.name)
+        raise AssertionError(f"no {part} process of this stack")
 
     async def stop(self) -> int:
         assert self.process is not None
@@ -145,3 +176,69 @@ async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -
     assert description.status is not None
     assert description.status.name == "RUNNING"
     assert await stack.stop() == 0
+
+
+def _alive(pid: int) -> bool:
+    """Running: neither gone nor a zombie waiting for its parent to read its exit."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+async def _ended(pid: int) -> bool:
+    return not _alive(pid)
+
+
+async def _ready(stack: DevStack) -> int:
+    try:
+        async with httpx.AsyncClient() as http:
+            return (await http.get(f"{stack.api}/health/ready", timeout=3)).status_code
+    except httpx.TransportError:
+        return 0
+
+
+async def test_whatever_dies_is_named_and_started_again(tmp_path: Path) -> None:
+    stack, beside = DevStack(tmp_path / "one" / "state"), DevStack(tmp_path / "two" / "state")
+    (tmp_path / "one").mkdir()
+    (tmp_path / "two").mkdir()
+    try:
+        # Two stacks side by side: each worker finds a metrics port of its own.
+        await stack.start()
+        await beside.start()
+        ports = [
+            re.findall(r"Worker metrics +http://127.0.0.1:(\d+)/metrics", s.printed)
+            for s in (stack, beside)
+        ]
+        [one], [two] = ports
+        assert one != two
+
+        for part in ("worker", "api", "Redis", "Temporal server", "PostgreSQL"):
+            os.kill(stack.pid_of(part), signal.SIGKILL)
+            await stack.until_printed(f"{part} exited with code")
+            await stack.until_printed(f"{part} is running again")
+            assert await eventually(lambda: _ready(stack), lambda status: status == 200, 60)
+        assert stack.process is not None
+        assert stack.process.returncode is None
+        assert await stack.stop() == 0
+    finally:
+        for running in (stack, beside):
+            if running.process is not None and running.process.returncode is None:
+                await running.stop()
+
+
+async def test_a_killed_launcher_leaves_no_server_behind_on_the_next_run(stack: DevStack) -> None:
+    await stack.start()
+    assert stack.process is not None
+    stack.process.kill()  # SIGKILL: no chance to stop anything
+    await stack.process.wait()
+    # Its children notice at once (the kernel tells them); PostgreSQL runs detached, and stays.
+    assert await eventually(lambda: _port_is_closed(stack.api_port), bool, within=30)
+    assert await eventually(lambda: _port_is_closed(stack.ui_port), bool, within=30)
+    postgres = stack.pid_of("PostgreSQL")
+    assert _alive(postgres)
+
+    await stack.start()  # on the same state: finds PostgreSQL running, and takes it over
+    assert await stack.stop() == 0
+    assert await eventually(lambda: _ended(postgres), bool, within=15)
