@@ -35,8 +35,10 @@ WITH partner AS (
     FROM generate_series(1, :count) AS n, partner, seller
     RETURNING id, status, created_at
 )
-INSERT INTO shipment_events (id, shipment_id, sequence, status, description, actor, occurred_at)
-SELECT gen_random_uuid(), shipment.id, event.sequence, event.status,
+INSERT INTO shipment_events (
+    id, shipment_id, sequence, change_id, status, description, actor, occurred_at
+)
+SELECT gen_random_uuid(), shipment.id, event.sequence, 'seed-' || event.sequence, event.status,
        'Seeded', 'seed', shipment.created_at + event.sequence * interval '1 hour'
 FROM shipment CROSS JOIN LATERAL unnest(
     CASE WHEN shipment.status = 'delivered'

@@ -2,16 +2,17 @@
 
 import asyncio
 import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 from fastship.dev import (
     DATABASE_NAME,
+    Child,
     create_database_if_missing,
     wait_for_search_attributes,
     wait_until_ready,
@@ -21,7 +22,6 @@ from fastship.embedded import (
     EmbeddedRedis,
     EmbeddedTemporal,
     free_port,
-    stop_process,
 )
 from migrations import migrate
 
@@ -30,14 +30,25 @@ LOG_TAIL_LINES = 20
 SQLITE_WAL = 2  # byte 18 of an SQLite file header: 1 = rollback journal, 2 = WAL
 
 
+class Part(Protocol):
+    """A server or process of the stack, as the fault run kills and restarts it."""
+
+    name: str
+
+    def kill(self) -> None: ...
+
+    def restart(self) -> None: ...
+
+
 @dataclass(frozen=True)
 class Stack:
     api_url: str
     database_url: str
     temporal_address: str
-    worker: subprocess.Popen[bytes]
+    worker: Child
     temporal_wal: bool
     api_workers: str
+    parts: list[Part]
 
     def worker_memory_mib(self) -> float:
         """The worker's resident memory (VmRSS)."""
@@ -53,8 +64,11 @@ def _uses_wal(sqlite_file: Path) -> bool:
 
 
 @contextmanager
-def running_stack() -> Iterator[Stack]:
-    """Starts everything in a temporary folder; stops and removes it all on the way out."""
+def running_stack(api_workers: int | None = None) -> Iterator[Stack]:
+    """Starts everything in a temporary folder; stops and removes it all on the way out.
+
+    API processes: `api_workers`, else API_WORKERS, else one per core.
+    """
     with ExitStack() as stack:
         state = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="fastship-bench-")))
         postgres = EmbeddedPostgres(state / "postgres")
@@ -80,7 +94,7 @@ def running_stack() -> Iterator[Stack]:
             "API_HOST": "127.0.0.1",
             "API_PORT": str(api_port),
             # One API process per core, as a deployment on this machine would run it.
-            "API_WORKERS": os.environ.get("API_WORKERS", str(os.cpu_count() or 1)),
+            "API_WORKERS": str(api_workers or os.environ.get("API_WORKERS", os.cpu_count() or 1)),
             "STATE_DIR": str(state / "app"),
             # All load comes from one address and a few tokens: no rate limits.
             **{
@@ -94,18 +108,10 @@ def running_stack() -> Iterator[Stack]:
                 )
             },
         }
-        children = {}
+        children = []
         for name in ("worker", "api"):
-            log = stack.enter_context((state / f"{name}.log").open("wb"))
-            children[name] = subprocess.Popen(
-                [sys.executable, "-m", "fastship", name],
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-            stack.callback(stop_process, children[name])
+            children.append(Child(name, env, log=state / f"{name}.log"))
+            stack.callback(children[-1].stop)
         api_url = f"http://127.0.0.1:{api_port}"
         try:
             wait_until_ready(f"{api_url}/health/ready", children)
@@ -113,13 +119,14 @@ def running_stack() -> Iterator[Stack]:
                 api_url=api_url,
                 database_url=database_url,
                 temporal_address=temporal.address,
-                worker=children["worker"],
+                worker=children[0],
                 temporal_wal=_uses_wal(state / "temporal" / "temporal.sqlite"),
                 api_workers=env["API_WORKERS"],
+                parts=[children[0], temporal, postgres, redis, children[1]],
             )
         except Exception:
-            for name in children:  # the logs go with the temporary folder: show their ends
-                lines = (state / f"{name}.log").read_text(errors="replace").splitlines()
-                sys.stderr.write(f"--- last lines of the {name} log ---\n")
+            for child in children:  # the logs go with the temporary folder: show their ends
+                lines = (state / f"{child.name}.log").read_text(errors="replace").splitlines()
+                sys.stderr.write(f"--- last lines of the {child.name} log ---\n")
                 sys.stderr.writelines(line + "\n" for line in lines[-LOG_TAIL_LINES:])
             raise

@@ -10,6 +10,7 @@ import urllib.request
 from collections import defaultdict, deque
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import ClassVar, Protocol
 
 from sqlalchemy import text
@@ -57,7 +58,7 @@ async def wait_for_search_attributes(address: str, namespace: str) -> None:
             await asyncio.sleep(0.2)
 
 
-def wait_until_ready(url: str, children: list["_Child"]) -> None:
+def wait_until_ready(url: str, children: list["Child"]) -> None:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         for child in children:
@@ -82,24 +83,41 @@ def _raise_stop(*_: object) -> None:
 
 
 @dataclass
-class _Child:
-    """The worker or the API: a process of ours, stateless, started again as it was."""
+class Child:
+    """`fastship worker` or `fastship api`: a process of ours, stateless, started again as it was
+    (its output to `log` when given)."""
 
     name: str
-    command: list[str]
     env: dict[str, str]
+    log: Path | None = None
     _process: subprocess.Popen[bytes] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.restart()
 
     def restart(self) -> None:
-        self._process = subprocess.Popen(
-            self.command, env=self.env, start_new_session=True, preexec_fn=die_with_parent
-        )
+        with ExitStack() as files:
+            output = files.enter_context(self.log.open("ab")) if self.log else None
+            self._process = subprocess.Popen(
+                [sys.executable, "-m", "fastship", self.name],
+                env=self.env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                start_new_session=True,
+                preexec_fn=die_with_parent,
+            )
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
 
     def exit_code(self) -> int | None:
         return self._process.poll()
+
+    def kill(self) -> None:
+        self._process.kill()
+        self._process.wait()
 
     def stop(self) -> None:
         stop_process(self._process)
@@ -199,10 +217,7 @@ def run(settings: Settings) -> int:
                 metrics_port = free_port()
                 env["WORKER_METRICS_PORT"] = str(metrics_port)
 
-            children = [
-                _Child(name, [sys.executable, "-m", "fastship", name], env)
-                for name in ("worker", "api")
-            ]
+            children = [Child(name, env) for name in ("worker", "api")]
             for child in children:
                 servers.callback(child.stop)
             watched += children

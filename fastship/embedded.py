@@ -121,6 +121,10 @@ class EmbeddedPostgres:
         """Starts the server again on its data (and its socket directory)."""
         self._server.ensure_postgres_running()
 
+    def kill(self) -> None:
+        """No goodbye: SIGKILL to the postmaster, as a crash would (recovery runs at restart)."""
+        os.kill(self._server.get_postmaster_info().pid, signal.SIGKILL)
+
     def stop_fast(self) -> None:
         """A fast shutdown: clients are disconnected, open transactions rolled back."""
         subprocess.run(

@@ -28,7 +28,7 @@ from api.errors import (
     Unprocessable,
     documented_problem,
 )
-from api.ratelimit import limit_delivery_code
+from api.ratelimit import RateLimiter, limit_delivery_code
 from api.shipments import service
 from api.shipments.schemas import (
     ShipmentCancel,
@@ -200,25 +200,16 @@ async def report_event(
     change = None
     if idempotency_key is not None:
         change = service.KeyedChange.of("report", partner.id, idempotency_key, body.model_dump())
-        if await service.already_made(session, shipment_id, change):
-            return await _read(session, visible)
-    if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
-        raise Conflict(f"The shipment is {shipment.status}; it cannot change any more")
-    if body.verification_code is not None:  # a guess at the code: counted before it is checked
-        await limit_delivery_code(limiter, request, shipment_id)
-    if body.status is None and body.location_zip is None:
-        raise Unprocessable("Give a `status`, or a `location_zip` for a location scan")
-    if body.status is ShipmentStatus.DELIVERED:
-        await _check_delivery_code(session, settings, shipment_id, body.verification_code)
-    elif body.verification_code is not None:
-        raise Unprocessable("`verification_code` goes only with `delivered`")
+    made = change is not None and await service.already_made(session, shipment_id, change)
+    if not made:
+        await _check_report(request, session, settings, limiter, shipment, body)
     report = PartnerReport(
         partner_id=partner.id,
         status=body.status,
         location_zip=body.location_zip,
         description=body.description,
     )
-    await service.command(
+    await (service.confirm if made else service.command)(
         session,
         temporal,
         settings,
@@ -228,6 +219,27 @@ async def report_event(
         ),
     )
     return await _read(session, visible)
+
+
+async def _check_report(
+    request: Request,
+    session: AsyncSession,
+    settings: Settings,
+    limiter: RateLimiter,
+    shipment: Shipment,
+    body: ShipmentEventCreate,
+) -> None:
+    """What the API checks before a report goes to the workflow (which checks the rest)."""
+    if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
+        raise Conflict(f"The shipment is {shipment.status}; it cannot change any more")
+    if body.verification_code is not None:  # a guess at the code: counted before it is checked
+        await limit_delivery_code(limiter, request, shipment.id)
+    if body.status is None and body.location_zip is None:
+        raise Unprocessable("Give a `status`, or a `location_zip` for a location scan")
+    if body.status is ShipmentStatus.DELIVERED:
+        await _check_delivery_code(session, settings, shipment.id, body.verification_code)
+    elif body.verification_code is not None:
+        raise Unprocessable("`verification_code` goes only with `delivered`")
 
 
 @router.post(
@@ -248,18 +260,17 @@ async def cancel_shipment(
     shipment = await session.scalar(visible)
     if shipment is None:
         raise NotFound("No such shipment of yours")
+    reason = body.reason if body else None
     change = None
     if idempotency_key is not None:
-        reason = body.reason if body else None
         change = service.KeyedChange.of("cancel", seller.id, idempotency_key, {"reason": reason})
-        if await service.already_made(session, shipment_id, change):
-            return await _read(session, visible)
-    if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
+    made = change is not None and await service.already_made(session, shipment_id, change)
+    if not made and shipment.status.is_final:  # its workflow may have ended: answer from the row
         if shipment.status is ShipmentStatus.CANCELLED:
             raise Conflict("The shipment is already cancelled")
         raise Conflict(f"The shipment is {shipment.status}; it cannot change any more")
-    request = CancelRequest(seller_id=seller.id, reason=body.reason if body else None)
-    await service.command(
+    request = CancelRequest(seller_id=seller.id, reason=reason)
+    await (service.confirm if made else service.command)(
         session,
         temporal,
         settings,

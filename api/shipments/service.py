@@ -1,6 +1,7 @@
 """Shipment commands go to the shipment's workflow; this module sends them and maps the answers."""
 
 import asyncio
+import contextlib
 import hashlib
 import json
 import uuid
@@ -76,6 +77,10 @@ _ERRORS_BY_STATUS: dict[HTTPStatus, type[AppError]] = {
 
 # What a Temporal call may end with when it cannot tell whether the change happened.
 UNCONFIRMED = (TimeoutError, RPCError, RPCTimeoutOrCancelledError, RuntimeError)
+
+
+class WorkflowEnded(Conflict):
+    """The shipment's workflow has ended: nothing can change any more."""
 
 
 def _refusal(exc: WorkflowUpdateFailedError) -> AppError | None:
@@ -246,12 +251,26 @@ async def command(
         raise _unavailable(shipment_id, exc) from exc
     except RPCError as exc:
         if exc.status is RPCStatusCode.NOT_FOUND:
-            raise Conflict(
+            raise WorkflowEnded(
                 "This shipment's lifecycle has ended; it cannot change any more"
             ) from exc
         raise _unavailable(shipment_id, exc) from exc
     except UNCONFIRMED as exc:
         raise _unavailable(shipment_id, exc) from exc
+
+
+async def confirm(
+    session: AsyncSession,
+    temporal: Client,
+    settings: Settings,
+    shipment_id: uuid.UUID,
+    send: Callable[[WorkflowHandle[Any, Any]], Awaitable[object]],
+) -> None:
+    """For a keyed change already stored: sends its Update again (the same id), which Temporal
+    answers with the first one's outcome once the workflow applied it, so the answer never runs
+    ahead of the workflow. A workflow that has ended has applied everything."""
+    with contextlib.suppress(WorkflowEnded):
+        await command(session, temporal, settings, shipment_id, send)
 
 
 def _unavailable(shipment_id: uuid.UUID, exc: Exception) -> ServiceUnavailable:
