@@ -1,6 +1,7 @@
 """Records the event histories the replay tests check new workflow code against.
 
-Run after a deliberate, versioned change to a workflow: `python -m tests.histories.record`.
+Run after a deliberate, versioned change to a workflow: `python -m tests.histories.record`, after
+renaming the shipment histories it replaces to `<name>.v<N>.json` (they stay, and keep replaying).
 Activities are stand-ins: a history keeps only their results, which is all a replay reads.
 """
 
