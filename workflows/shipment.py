@@ -44,10 +44,11 @@ with workflow.unsafe.imports_passed_through():
 
 MAX_REASSIGNMENTS = 2  # after this many missed pickups the shipment needs an operator
 DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
-# Steps that take a timeline sequence run as activities scheduled in the history: a worker that
-# dies after such a step committed cannot leave an event the workflow never heard of, since the
-# retried step is the same one, with the same change id. (Before this patch they ran as local
-# activities, inside the workflow task that accepted the Update.)
+# Steps that take a timeline sequence, and those an Update asks for, run as activities scheduled
+# in the history: a worker that dies after such a step committed cannot leave a change the
+# workflow never heard of, since the retried step is the same one, with the same change id.
+# (Before this patch they ran as local activities, inside the workflow task that accepted the
+# Update, which a crash and a server restart could forget after the write.)
 WRITES_AFTER_ACCEPTANCE = "writes-after-acceptance"
 DATABASE_RETRY = RetryPolicy(
     initial_interval=timedelta(milliseconds=200), maximum_interval=timedelta(seconds=30)
@@ -200,7 +201,7 @@ class ShipmentWorkflow:
         async with self._lock:
             if self._status is not PLACED or self._partner_id != replacing:
                 return
-            assignment: Assignment = await self._sequenced_step(
+            assignment: Assignment = await self._step_after_acceptance(
                 ActivityName.ASSIGN_PARTNER,
                 AssignPartner(
                     shipment_id=self._shipment.shipment_id,
@@ -244,7 +245,7 @@ class ShipmentWorkflow:
         sequence = self._sequence + 1
         update = workflow.current_update_info()
         try:
-            recorded: Recorded = await self._sequenced_step(
+            recorded: Recorded = await self._step_after_acceptance(
                 ActivityName.RECORD_EVENT,
                 ShipmentEventRecord(
                     shipment_id=self._shipment.shipment_id,
@@ -335,10 +336,11 @@ class ShipmentWorkflow:
         except ActivityError as error:  # out of retries: recorded as failed, the shipment goes on
             workflow.logger.warning("Gave up: %s (%s)", summary, error.cause)
 
-    async def _sequenced_step(
-        self, name: ActivityName, arg: Any, result_type: type, summary: str
+    async def _step_after_acceptance(
+        self, name: ActivityName, arg: Any, result_type: type | None, summary: str
     ) -> Any:
-        """A step that takes the next timeline sequence: runs once its command is in history."""
+        """A step that takes a timeline sequence, or that an Update asks for: it runs once its
+        command (and so the Update's acceptance) is in the history."""
         if not workflow.patched(WRITES_AFTER_ACCEPTANCE):
             return await self._database_step(name, arg, result_type, summary)
         return await workflow.execute_activity(
@@ -354,8 +356,8 @@ class ShipmentWorkflow:
         self, name: ActivityName, arg: Any, result_type: type | None, summary: str
     ) -> Any:
         # A local activity: a short database transaction needs no task queue round trip. For
-        # steps keyed by what they are (the shipment, its flag, its review), which a retried
-        # workflow task runs again as they were.
+        # steps keyed by what they are (the shipment, its flag, a reminder) that the workflow
+        # itself runs, which a retried workflow task runs again as they were.
         return await workflow.execute_local_activity(
             name,
             arg,
@@ -474,7 +476,7 @@ class ShipmentWorkflow:
     async def review(self, submission: ReviewSubmission) -> None:
         async with self._lock:
             self._check_review()
-            await self._database_step(
+            await self._step_after_acceptance(
                 ActivityName.STORE_REVIEW,
                 StoreReview(shipment_id=self._shipment.shipment_id, **submission.model_dump()),
                 None,
