@@ -19,12 +19,12 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 
 from fastship.embedded import (
+    ChildProcess,
     EmbeddedPostgres,
     EmbeddedRedis,
     EmbeddedTemporal,
     die_with_parent,
     free_port,
-    stop_process,
 )
 from fastship.settings import Settings
 from migrations import migrate
@@ -83,14 +83,13 @@ def _raise_stop(*_: object) -> None:
 
 
 @dataclass
-class Child:
-    """`fastship worker` or `fastship api`: a process of ours, stateless, started again as it was
-    (its output to `log` when given)."""
+class Child(ChildProcess):
+    """`fastship worker` or `fastship api`: stateless, started again as it was (its output to
+    `log` when given)."""
 
     name: str
     env: dict[str, str]
     log: Path | None = None
-    _process: subprocess.Popen[bytes] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         self.restart()
@@ -107,20 +106,6 @@ class Child:
                 start_new_session=True,
                 preexec_fn=die_with_parent,
             )
-
-    @property
-    def pid(self) -> int:
-        return self._process.pid
-
-    def exit_code(self) -> int | None:
-        return self._process.poll()
-
-    def kill(self) -> None:
-        self._process.kill()
-        self._process.wait()
-
-    def stop(self) -> None:
-        stop_process(self._process)
 
 
 class Supervised(Protocol):

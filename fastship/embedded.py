@@ -140,11 +140,31 @@ class EmbeddedPostgres:
 
 
 @dataclass
-class _ServerProcess:
-    """A server run as our child process on a fixed port, restarted on the same state."""
+class ChildProcess:
+    """A process of ours, watched, killed and stopped the same way whatever it runs."""
 
     name: str = field(init=False)
     _process: subprocess.Popen[bytes] = field(init=False, repr=False)
+
+    @property
+    def pid(self) -> int:
+        return self._process.pid
+
+    def exit_code(self) -> int | None:
+        return self._process.poll()
+
+    def kill(self) -> None:
+        """No goodbye: SIGKILL, as a crash would."""
+        self._process.kill()
+        self._process.wait()
+
+    def stop(self) -> None:
+        stop_process(self._process)
+
+
+@dataclass
+class _ServerProcess(ChildProcess):
+    """A server run as our child process on a fixed port, restarted on the same state."""
 
     def _command(self) -> list[str]:
         raise NotImplementedError
@@ -168,17 +188,6 @@ class _ServerProcess:
                 preexec_fn=die_with_parent,
             )
         wait_for_port(self._port(), name=self.name, process=self._process, timeout=60)
-
-    def exit_code(self) -> int | None:
-        return self._process.poll()
-
-    def kill(self) -> None:
-        """No goodbye: SIGKILL, as a crash would."""
-        self._process.kill()
-        self._process.wait()
-
-    def stop(self) -> None:
-        stop_process(self._process)
 
 
 @dataclass

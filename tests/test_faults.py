@@ -8,6 +8,7 @@ import json
 import signal
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -39,10 +40,54 @@ def temporal_server(tmp_path: Path) -> Iterator[EmbeddedTemporal]:
     server.stop()
 
 
+@dataclass
+class Stage:
+    """A Temporal server of its own to kill and restart, settings pointing at it, an API, and an
+    impatient API that gives up on Temporal after 2 s (its client stops asking before a
+    restart)."""
+
+    temporal: EmbeddedTemporal
+    settings: Settings
+    api: httpx.AsyncClient
+    impatient_api: httpx.AsyncClient
+
+    async def shipment_in_transit(self, seller: dict[str, str], partner: dict[str, str]) -> str:
+        """A shipment picked up, by a worker that has stopped since."""
+        worker = await start_worker(self.settings)
+        shipment_id: str = (await created(self.api, seller))["id"]
+        await reported(self.api, partner, shipment_id, status="in_transit")
+        worker.send_signal(signal.SIGTERM)
+        await worker.wait()
+        return shipment_id
+
+    async def scan_that_kills_the_worker(
+        self, partner: dict[str, str], shipment_id: str, headers: dict[str, str] | None = None
+    ) -> httpx.Response:
+        """Sends the scan whose write kills the worker; kills and restarts Temporal once it has
+        answered (a 503: unconfirmed)."""
+        doomed = await start_worker(self.settings, module="tests.crashing_worker")
+        scan = await self.impatient_api.post(
+            f"/api/v1/shipment/{shipment_id}/events", json=SCAN, headers=partner | (headers or {})
+        )
+        async with asyncio.timeout(30):
+            assert await doomed.wait() == -signal.SIGKILL
+        self.temporal.kill()
+        self.temporal.restart()
+        return scan
+
+    async def workflow_state(self, shipment_id: str) -> Any:
+        client = await Client.connect(
+            self.settings.temporal_address, data_converter=pydantic_data_converter
+        )
+        return await client.get_workflow_handle(f"shipment-{shipment_id}").query(
+            ShipmentWorkflow.state
+        )
+
+
 @pytest.fixture
-async def crash_settings(settings: Settings, temporal_server: EmbeddedTemporal) -> Settings:
+async def stage(settings: Settings, temporal_server: EmbeddedTemporal) -> AsyncIterator[Stage]:
     await wait_for_search_attributes(temporal_server.address, settings.temporal_namespace)
-    return settings.model_copy(
+    staged = settings.model_copy(
         update={
             "temporal_address": temporal_server.address,
             # Long enough to outlast the restarts; a dead worker's step is retried after 2 s.
@@ -50,52 +95,9 @@ async def crash_settings(settings: Settings, temporal_server: EmbeddedTemporal) 
             "database_step_timeout": timedelta(seconds=2),
         }
     )
-
-
-@pytest.fixture
-async def api(crash_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    async with serve_api(crash_settings) as client:
-        yield client
-
-
-@pytest.fixture
-async def impatient_api(crash_settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
-    """An API that gives up on Temporal after 2 s: its client stops asking before the restart."""
-    impatient = crash_settings.model_copy(update={"workflow_command_timeout": timedelta(seconds=2)})
-    async with serve_api(impatient) as client:
-        yield client
-
-
-async def _kill_worker_after_the_write_and_restart_temporal(
-    impatient_api: httpx.AsyncClient,
-    partner: dict[str, str],
-    shipment_id: str,
-    temporal_server: EmbeddedTemporal,
-    crash_settings: Settings,
-    headers: dict[str, str] | None = None,
-) -> httpx.Response:
-    """Sends the scan whose write kills the worker, then kills and restarts Temporal.
-
-    The scan's answer comes (a 503: unconfirmed) before the restart, so no client is still
-    asking Temporal about it when the server comes back.
-    """
-    doomed = await start_worker(crash_settings, module="tests.crashing_worker")
-    scan = await impatient_api.post(
-        f"/api/v1/shipment/{shipment_id}/events", json=SCAN, headers=partner | (headers or {})
-    )
-    async with asyncio.timeout(30):
-        assert await doomed.wait() == -signal.SIGKILL
-    temporal_server.kill()
-    temporal_server.restart()
-    return scan
-
-
-async def _workflow_state(crash_settings: Settings, shipment_id: str) -> Any:
-    client = await Client.connect(
-        crash_settings.temporal_address, data_converter=pydantic_data_converter
-    )
-    handle = client.get_workflow_handle(f"shipment-{shipment_id}")
-    return await handle.query(ShipmentWorkflow.state)
+    impatient = staged.model_copy(update={"workflow_command_timeout": timedelta(seconds=2)})
+    async with serve_api(staged) as api, serve_api(impatient) as impatient_api:
+        yield Stage(temporal_server, staged, api, impatient_api)
 
 
 def _descriptions(shipment: dict[str, Any]) -> list[str | None]:
@@ -111,33 +113,25 @@ def _descriptions(shipment: dict[str, Any]) -> list[str | None]:
     ids=["scan", "status change"],
 )
 async def test_a_change_after_an_unconfirmed_write_is_stored_and_so_is_the_write(
-    api: httpx.AsyncClient,
-    impatient_api: httpx.AsyncClient,
-    crash_settings: Settings,
-    temporal_server: EmbeddedTemporal,
+    stage: Stage,
     seller_auth: dict[str, str],
     partner_auth: dict[str, str],
     receiver: Receiver,
     next_report: dict[str, str],
 ) -> None:
+    api = stage.api
     events = ["shipment.in_transit", "shipment.out_for_delivery", "shipment.delivered"]
     hook = {"url": receiver.url, "event_types": events}
     assert (await api.post("/api/v1/seller/webhooks", json=hook, headers=seller_auth)).is_success
-    worker = await start_worker(crash_settings)
-    shipment_id = (await created(api, seller_auth))["id"]
-    await reported(api, partner_auth, shipment_id, status="in_transit")
-    worker.send_signal(signal.SIGTERM)
-    await worker.wait()
+    shipment_id = await stage.shipment_in_transit(seller_auth, partner_auth)
 
-    scan_answer = await _kill_worker_after_the_write_and_restart_temporal(
-        impatient_api, partner_auth, shipment_id, temporal_server, crash_settings
-    )
-    replacement = await start_worker(crash_settings)
+    scan_answer = await stage.scan_that_kills_the_worker(partner_auth, shipment_id)
+    replacement = await start_worker(stage.settings)
     try:
         answered = await report(api, partner_auth, shipment_id, **next_report)
         assert answered.status_code == 200, answered.text
         shipment = (await api.get(f"/api/v1/shipment/{shipment_id}", headers=seller_auth)).json()
-        state = await _workflow_state(crash_settings, shipment_id)
+        state = await stage.workflow_state(shipment_id)
 
         # Both changes are stored once each, in order, and the answers say what is stored.
         descriptions = _descriptions(shipment)
@@ -176,24 +170,14 @@ async def test_a_change_after_an_unconfirmed_write_is_stored_and_so_is_the_write
 
 
 async def test_a_report_retried_with_its_key_after_a_crash_is_stored_once(
-    api: httpx.AsyncClient,
-    impatient_api: httpx.AsyncClient,
-    crash_settings: Settings,
-    temporal_server: EmbeddedTemporal,
-    seller_auth: dict[str, str],
-    partner_auth: dict[str, str],
+    stage: Stage, seller_auth: dict[str, str], partner_auth: dict[str, str]
 ) -> None:
-    worker = await start_worker(crash_settings)
-    shipment_id = (await created(api, seller_auth))["id"]
-    await reported(api, partner_auth, shipment_id, status="in_transit")
-    worker.send_signal(signal.SIGTERM)
-    await worker.wait()
+    api = stage.api
+    shipment_id = await stage.shipment_in_transit(seller_auth, partner_auth)
     key = {"Idempotency-Key": "scan-07030-1"}
 
-    first = await _kill_worker_after_the_write_and_restart_temporal(
-        impatient_api, partner_auth, shipment_id, temporal_server, crash_settings, headers=key
-    )
-    replacement = await start_worker(crash_settings)
+    first = await stage.scan_that_kills_the_worker(partner_auth, shipment_id, headers=key)
+    replacement = await start_worker(stage.settings)
     try:
         retried = await api.post(
             f"/api/v1/shipment/{shipment_id}/events", json=SCAN, headers=partner_auth | key
