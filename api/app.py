@@ -11,6 +11,7 @@ from api import dev, health, metrics, notifications, pages, public
 from api.accounts.router import partner_router, seller_router
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
+from api.openapi import install_openapi, operation_id
 from api.resources import open_resources
 from api.shipments import lists
 from api.shipments.router import router as shipments_router
@@ -43,6 +44,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         static_url="/docs/assets",
         lifespan=lifespan,
+        generate_unique_id_function=operation_id,
     )
     api = APIRouter(prefix=API_PREFIX)
     api.include_router(seller_router)
@@ -63,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(metrics.router)
     app.state.metrics = metrics.HttpMetrics()
     install_error_handlers(app)
+    install_openapi(app)
     install_middleware(app, app.state.metrics)
     if tracing is not None:
         # Outermost: the request's log line and every span below share the request's trace.

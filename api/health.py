@@ -54,7 +54,7 @@ async def _check(name: str, resources: Resources) -> str:
 
 
 @router.get("/live", summary="The process is up")
-async def live() -> HealthStatus:
+async def health_live() -> HealthStatus:
     return HealthStatus(status="ok")
 
 
@@ -64,7 +64,7 @@ async def live() -> HealthStatus:
     responses={503: documented_problem("A dependency is unreachable; the problem names it")},
     response_model=HealthStatus,
 )
-async def ready(request: Request, resources: ResourcesDep) -> HealthStatus | JSONResponse:
+async def health_ready(request: Request, resources: ResourcesDep) -> HealthStatus | JSONResponse:
     results = await asyncio.gather(*(_check(name, resources) for name in CHECKS))
     checks = dict(zip(CHECKS, results, strict=True))
     failed = [name for name, result in checks.items() if result != "ok"]

@@ -37,7 +37,7 @@ router = APIRouter(tags=["public"], responses=NOT_FOUND_RESPONSES | INVALID_RESP
     summary="Track a parcel (no personal data)",
     response_model=TrackingRead,
 )
-async def track(
+async def track_shipment(
     tracking_code: Annotated[str, Path(max_length=64)], connection: ConnectionDep
 ) -> Response:
     # Built by PostgreSQL as JSON and passed through: the busiest public read skips the ORM.
@@ -55,7 +55,7 @@ def _reviewed_shipment(settings: Settings, token: str) -> uuid.UUID:
 
 
 @router.get("/review/{token}", summary="What the review link shows")
-async def review_form(token: str, session: SessionDep, settings: SettingsDep) -> ReviewForm:
+async def get_review_form(token: str, session: SessionDep, settings: SettingsDep) -> ReviewForm:
     shipment_id = _reviewed_shipment(settings, token)
     shipment = await shipments.get_with_timeline(session, shipments.by_id(shipment_id))
     if shipment is None:

@@ -73,7 +73,7 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
         "/token",
         summary="Log in (OAuth2 password flow; username is the email)",
         responses=LOGIN_RESPONSES,
-        name=f"log_in_{model.__tablename__}",
+        name=f"log_in_{role}",
     )
     async def log_in(
         form: Annotated[LoginForm, Form()],
@@ -208,7 +208,7 @@ async def sign_up_seller(
 
 
 @seller_router.get("/me", summary="The logged-in seller", responses=AUTH_RESPONSES)
-async def seller_me(seller: CurrentSeller) -> SellerRead:
+async def get_seller_me(seller: CurrentSeller) -> SellerRead:
     return _seller(seller)
 
 
@@ -258,7 +258,7 @@ async def sign_up_partner(
 
 
 @partner_router.get("/me", summary="The logged-in delivery partner", responses=AUTH_RESPONSES)
-async def partner_me(partner: CurrentPartner) -> PartnerRead:
+async def get_partner_me(partner: CurrentPartner) -> PartnerRead:
     return _partner(partner)
 
 

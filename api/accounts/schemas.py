@@ -185,5 +185,11 @@ class TokenResponse(BaseModel):
 class LoginForm(BaseModel):
     """The OAuth2 password flow's form; `username` is the account's email."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"username": "ops@acme.example", "password": "correct horse 42"}]
+        }
+    )
+
     username: Annotated[str, Field(min_length=1, max_length=320), NoControlCharacters]
     password: Annotated[str, Field(min_length=1, max_length=128), NoControlCharacters]

@@ -81,7 +81,7 @@ async def _page(
 
 
 @router.get("/seller/shipments", tags=["sellers"], summary="The seller's shipments")
-async def seller_shipments(
+async def list_seller_shipments(
     request: Request,
     seller: CurrentSeller,
     session: SessionDep,
@@ -94,7 +94,7 @@ async def seller_shipments(
 
 
 @router.get("/partner/shipments", tags=["partners"], summary="Shipments assigned to the partner")
-async def partner_shipments(
+async def list_partner_shipments(
     request: Request,
     partner: CurrentPartner,
     session: SessionDep,

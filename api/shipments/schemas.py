@@ -117,6 +117,10 @@ class ShipmentEventCreate(BaseModel):
 
 
 class ShipmentCancel(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"reason": "The customer changed their mind"}, {}]}
+    )
+
     reason: Description | None = None
 
 

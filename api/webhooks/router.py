@@ -133,7 +133,7 @@ async def delete_webhook(webhook_id: uuid.UUID, seller: CurrentSeller, session: 
     summary="An endpoint's delivery log, newest first",
     responses=NOT_FOUND_RESPONSES,
 )
-async def list_deliveries(
+async def list_webhook_deliveries(
     webhook_id: uuid.UUID,
     request: Request,
     seller: CurrentSeller,
