@@ -15,6 +15,7 @@ from api.openapi import install_openapi, operation_id
 from api.resources import open_resources
 from api.shipments import lists
 from api.shipments.router import router as shipments_router
+from api.web_app import install_web_app
 from api.webhooks.router import router as webhooks_router
 from fastship.settings import Settings, get_settings
 from fastship.telemetry.tracing import configure_tracing, trace_engine, tracer_provider
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics.HttpMetrics()
     install_error_handlers(app)
     install_openapi(app)
+    install_web_app(app, settings.web_app_dir)  # last: its catch-all comes after every route
     install_middleware(app, app.state.metrics)
     if tracing is not None:
         # Outermost: the request's log line and every span below share the request's trace.

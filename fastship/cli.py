@@ -2,6 +2,7 @@
 
 import argparse
 import asyncio
+import json
 import signal
 import sys
 
@@ -30,6 +31,7 @@ def main() -> int:
     commands.add_parser(
         "register-search-attributes", help="add the custom search attributes to Temporal"
     )
+    commands.add_parser("openapi", help="print the API's OpenAPI document (the web app's client)")
     command = parser.parse_args().command
 
     settings = get_settings()
@@ -60,4 +62,10 @@ def main() -> int:
         asyncio.run(migrate(settings.database_url))
     elif command == "register-search-attributes":
         asyncio.run(_register_search_attributes(settings))
+    elif command == "openapi":
+        from api.app import create_app
+
+        # Outside production, so the client also has the development outbox (404 in production).
+        document = create_app(settings.model_copy(update={"environment": "development"})).openapi()
+        print(json.dumps(document, indent=2, sort_keys=True))  # noqa: T201 - the command's output
     return 0
