@@ -104,6 +104,8 @@ def settings(database_url: str, redis_url: str, temporal: Client) -> Settings:
         rate_limit_per_token=generous,
         # Webhook receivers in tests listen on loopback; the refusal has tests of its own.
         webhook_allow_private_networks=True,
+        # Where the browser tests serve the app: the links in messages open it.
+        public_url=f"http://127.0.0.1:{free_port()}",
     )
 
 

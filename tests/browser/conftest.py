@@ -1,0 +1,78 @@
+"""The web app in a real browser: Debian's Chromium driven by Playwright, against a real uvicorn
+serving the built app and the API in the suite's event loop (with the suite's worker).
+
+Every page a test visits is saved as a screenshot under `test-screenshots/<test>/`.
+"""
+
+import asyncio
+import re
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import uvicorn
+from playwright.async_api import Page
+
+from api.app import create_app
+from fastship.settings import Settings
+
+CHROMIUM = "/usr/bin/chromium"
+SCREENSHOTS = Path(__file__).parents[2] / "test-screenshots"
+PHONE = {"width": 375, "height": 812}
+DESK = {"width": 1280, "height": 900}
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args() -> dict[str, Any]:
+    # This machine's closed network refuses Chromium's background connections: turn them off.
+    return {
+        "executable_path": CHROMIUM,
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+        ],
+    }
+
+
+@pytest.fixture(scope="session")
+async def web_url(settings: Settings, worker: None) -> AsyncIterator[str]:
+    """The product's one origin: the built app at `/`, the API under `/api/v1`."""
+    built = settings.web_app_dir / "index.html"
+    assert built.is_file(), f"the web app is not built ({built}): run `make web`"
+    port = urlsplit(settings.public_url).port  # the links in messages open this server
+    assert port is not None
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not serving.done(), "uvicorn did not start"
+        await asyncio.sleep(0.05)
+    yield settings.public_url
+    server.should_exit = True
+    await serving
+
+
+class Shots:
+    """Numbered screenshots of what a test saw, in the folder the README names."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.taken = 0
+
+    async def take(self, page: Page, name: str) -> None:
+        self.taken += 1
+        self.folder.mkdir(parents=True, exist_ok=True)
+        await page.screenshot(path=self.folder / f"{self.taken:02d}-{name}.png", full_page=True)
+
+
+@pytest.fixture
+def shots(request: pytest.FixtureRequest) -> Shots:
+    return Shots(SCREENSHOTS / re.sub(r"[^\w-]+", "-", request.node.name).strip("-"))
