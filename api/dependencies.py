@@ -14,6 +14,7 @@ from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from temporalio.client import Client
 
+from api.browser_session import SESSION_COOKIE, check_csrf
 from api.errors import Forbidden, Unauthorized, redis_required
 from api.ratelimit import RateLimiter, limit_account_route
 from api.resources import Resources
@@ -90,11 +91,18 @@ _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/seller/token", auto_error=False
 BearerToken = Annotated[str | None, Depends(_bearer)]
 
 
-async def get_claims(token: BearerToken, resources: ResourcesDep) -> TokenClaims:
-    """A valid, unrevoked token within its rate limit; fails closed when Redis cannot tell."""
+async def get_claims(request: Request, bearer: BearerToken, resources: ResourcesDep) -> TokenClaims:
+    """A valid, unrevoked token within its rate limit; fails closed when Redis cannot tell.
+
+    The token comes from the Authorization header, or else from the web app's session cookie,
+    whose changes must carry its CSRF token.
+    """
+    token = bearer or request.cookies.get(SESSION_COOKIE)
     if token is None:
-        raise Unauthorized("This route needs a bearer token")
+        raise Unauthorized("This route needs a bearer token (or the web app's session)")
     claims = decode_access_token(resources.settings, token)
+    if bearer is None:
+        check_csrf(request, resources.settings, claims)
     limiter = resources.limiter
     async with redis_required("checking the access token"):
         # Sent together; the revocation decides first, so a revoked token is told so.

@@ -3,7 +3,7 @@
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, Form, status
+from fastapi import APIRouter, Form, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -12,6 +12,7 @@ from activities.assignment import signal_capacity_freed, waiting_shipments
 from api.accounts import service
 from api.accounts.logout import add_logout
 from api.accounts.schemas import (
+    BrowserSession,
     ForgotPassword,
     LoginForm,
     PartnerRead,
@@ -24,7 +25,9 @@ from api.accounts.schemas import (
     TokenResponse,
     VerifyEmail,
 )
+from api.browser_session import csrf_token, set_session_cookie
 from api.dependencies import (
+    AccountRouteLimit,
     AccountRouteLimitDep,
     CurrentPartner,
     CurrentSeller,
@@ -41,6 +44,8 @@ from api.errors import (
     UNAVAILABLE_RESPONSES,
     documented_problem,
 )
+from api.security import AccessToken, Passwords, decode_access_token
+from fastship.settings import Settings
 from models.accounts import Partner, Seller
 from models.domain import Role
 
@@ -82,11 +87,41 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
         passwords: PasswordsDep,
         limit: AccountRouteLimitDep,
     ) -> TokenResponse:
+        token = await _checked_login(form, session, settings, passwords, limit)
+        return TokenResponse(access_token=token.token, expires_in=token.expires_in)
+
+    @router.post(
+        "/session",
+        summary="Log in the web app: the token goes in an httpOnly cookie, never to script",
+        responses=LOGIN_RESPONSES,
+        name=f"start_{role}_session",
+    )
+    async def start_session(
+        form: Annotated[LoginForm, Form()],
+        response: Response,
+        session: SessionDep,
+        settings: SettingsDep,
+        passwords: PasswordsDep,
+        limit: AccountRouteLimitDep,
+    ) -> BrowserSession:
+        token = await _checked_login(form, session, settings, passwords, limit)
+        set_session_cookie(response, settings, token)
+        token_id = decode_access_token(settings, token.token).token_id
+        return BrowserSession(
+            role=role, csrf_token=csrf_token(settings, token_id), expires_in=token.expires_in
+        )
+
+    async def _checked_login(
+        form: LoginForm,
+        session: AsyncSession,
+        settings: Settings,
+        passwords: Passwords,
+        limit: AccountRouteLimit,
+    ) -> AccessToken:
         await limit(f"{role}-login", form.username)
-        token = await service.log_in(
+        return await service.log_in(
             session, settings, passwords, model, form.username, form.password
         )
-        return TokenResponse(access_token=token.token, expires_in=token.expires_in)
 
     @router.post(
         "/verify",

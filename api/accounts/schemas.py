@@ -15,7 +15,7 @@ from pydantic import (
 
 from api.shipments.schemas import ZipCode
 from api.text import NoControlCharacters
-from models.domain import Language
+from models.domain import Language, Role
 
 _COMMON_PASSWORDS = frozenset(
     line.strip().lower()
@@ -179,6 +179,21 @@ class TokenResponse(BaseModel):
 
     access_token: str
     token_type: Literal["bearer"] = "bearer"  # noqa: S105
+    expires_in: int
+
+
+class BrowserSession(BaseModel):
+    """The web app's session: its token is in an httpOnly cookie; send `csrf_token` back in the
+    X-CSRF-Token header with every change."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"role": "seller", "csrf_token": "9f2c…", "expires_in": 3600}]
+        }
+    )
+
+    role: Role
+    csrf_token: str
     expires_in: int
 
 
