@@ -294,16 +294,18 @@ class ShipmentCounts:
     needing_attention: int
 
 
-async def counts(connection: AsyncConnection) -> ShipmentCounts:
-    """What the operators' gauges show, in one pass over the table."""
-    rows = await connection.execute(
-        select(
-            Shipment.status,
-            func.count(),
-            func.count().filter(WAITING),
-            func.count().filter(Shipment.needs_attention & ACTIVE),
-        ).group_by(Shipment.status)
-    )
+async def counts(
+    connection: AsyncConnection, owner: ColumnElement[bool] | None = None
+) -> ShipmentCounts:
+    """Shipments by status, waiting and needing attention, in one pass: all of them (the
+    operators' gauges), or one seller's or partner's (`owner`, through its index)."""
+    query = select(
+        Shipment.status,
+        func.count(),
+        func.count().filter(WAITING),
+        func.count().filter(Shipment.needs_attention & ACTIVE),
+    ).group_by(Shipment.status)
+    rows = await connection.execute(query if owner is None else query.where(owner))
     by_status: dict[ShipmentStatus, int] = {}
     waiting = attention = 0
     for status, total, waiting_here, attention_here in rows:

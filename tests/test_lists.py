@@ -114,3 +114,33 @@ async def test_sellers_add_and_remove_tags(
     assert removed.json()["tags"] == ["fragile", "express"]
     assert (await api.post(tags, json={"tag": "urgent"}, headers=seller_auth)).status_code == 422
     assert (await api.delete(f"{tags}/urgent", headers=seller_auth)).status_code == 422
+
+
+async def test_counts_by_status_are_each_accounts_own(
+    api: httpx.AsyncClient,
+    seller_auth: dict[str, str],
+    sign_up_seller: Any,
+    sign_up_partner: Any,
+) -> None:
+    partner = await sign_up_partner(["10001"])
+    other_seller = await sign_up_seller()
+    moving = [await created(api, seller_auth) for _ in range(2)]
+    await created(api, seller_auth)
+    await created(api, other_seller)
+    for shipment in moving:
+        await reported(api, partner, shipment["id"], status="in_transit")
+    await api.post(f"{SHIPMENT}/{moving[0]['id']}/cancel", headers=seller_auth)
+
+    mine = (await api.get("/api/v1/seller/shipments/counts", headers=seller_auth)).json()
+    carried = (await api.get("/api/v1/partner/shipments/counts", headers=partner)).json()
+
+    assert mine["by_status"] == {
+        "placed": 1,
+        "in_transit": 1,
+        "out_for_delivery": 0,
+        "delivered": 0,
+        "cancelled": 1,
+    }
+    assert (mine["total"], mine["needs_attention"]) == (3, 0)
+    assert carried["total"] == 4  # every shipment in its zip, both sellers'
+    assert carried["by_status"]["in_transit"] == 1

@@ -1,15 +1,17 @@
-"""`/seller/shipments` and `/partner/shipments`: filtered, cursor-paginated, newest first."""
+"""`/seller/shipments` and `/partner/shipments`: filtered, cursor-paginated, newest first; and
+their counts by status, for the dashboards' cards."""
 
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import ColumnElement
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dependencies import CurrentPartner, CurrentSeller, SessionDep
 from api.errors import AUTH_RESPONSES, Unprocessable
 from api.pagination import read_page
-from api.shipments.schemas import ShipmentPage, ShipmentSummary, ZipCode
+from api.shipments.schemas import ShipmentCounts, ShipmentPage, ShipmentSummary, ZipCode
 from api.text import NoControlCharacters
 from models.domain import ShipmentStatus, ShipmentTag
 from models.shipments import Shipment
@@ -104,3 +106,26 @@ async def list_partner_shipments(
 ) -> ShipmentPage:
     owner = Shipment.partner_id == partner.id
     return await _page(request, session, owner, page_filters, limit, cursor)
+
+
+async def _counts(session: AsyncSession, owner: ColumnElement[bool]) -> ShipmentCounts:
+    found = await shipments.counts(await session.connection(), owner)
+    return ShipmentCounts(
+        by_status={status: found.by_status.get(status, 0) for status in ShipmentStatus},
+        needs_attention=found.needing_attention,
+        total=sum(found.by_status.values()),
+    )
+
+
+@router.get(
+    "/seller/shipments/counts", tags=["sellers"], summary="The seller's shipments by status"
+)
+async def count_seller_shipments(seller: CurrentSeller, session: SessionDep) -> ShipmentCounts:
+    return await _counts(session, Shipment.seller_id == seller.id)
+
+
+@router.get(
+    "/partner/shipments/counts", tags=["partners"], summary="The partner's shipments by status"
+)
+async def count_partner_shipments(partner: CurrentPartner, session: SessionDep) -> ShipmentCounts:
+    return await _counts(session, Shipment.partner_id == partner.id)

@@ -172,6 +172,12 @@ class ShipmentRead(ShipmentSummary):
     timeline: list[TimelineEventRead] = Field(description="Newest first")
 
 
+class ShipmentCounts(BaseModel):
+    by_status: dict[ShipmentStatus, int] = Field(description="Every status, zero included")
+    needs_attention: int = Field(description="Active shipments flagged for attention")
+    total: int
+
+
 class ShipmentPage(BaseModel):
     items: list[ShipmentSummary]
     next_cursor: str | None = Field(description="Pass as `cursor` for the next page")
