@@ -3,7 +3,7 @@
 from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, Form, Response, status
+from fastapi import APIRouter, Depends, Form, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 from temporalio.service import RPCError
@@ -27,7 +27,6 @@ from api.accounts.schemas import (
 )
 from api.browser_session import csrf_token, set_session_cookie
 from api.dependencies import (
-    AccountRouteLimit,
     AccountRouteLimitDep,
     CurrentPartner,
     CurrentSeller,
@@ -44,8 +43,7 @@ from api.errors import (
     UNAVAILABLE_RESPONSES,
     documented_problem,
 )
-from api.security import AccessToken, Passwords, decode_access_token
-from fastship.settings import Settings
+from api.security import AccessToken, decode_access_token
 from models.accounts import Partner, Seller
 from models.domain import Role
 
@@ -74,20 +72,28 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
     """The routes both roles share: log in, verify the email, forgot and reset the password."""
     role = service.ROLES[model]
 
+    async def logged_in(
+        form: Annotated[LoginForm, Form()],
+        session: SessionDep,
+        settings: SettingsDep,
+        passwords: PasswordsDep,
+        limit: AccountRouteLimitDep,
+    ) -> AccessToken:
+        """The password checked (and rate limited): a new access token."""
+        await limit(f"{role}-login", form.username)
+        return await service.log_in(
+            session, settings, passwords, model, form.username, form.password
+        )
+
+    logged_in_token = Annotated[AccessToken, Depends(logged_in)]
+
     @router.post(
         "/token",
         summary="Log in (OAuth2 password flow; username is the email)",
         responses=LOGIN_RESPONSES,
         name=f"log_in_{role}",
     )
-    async def log_in(
-        form: Annotated[LoginForm, Form()],
-        session: SessionDep,
-        settings: SettingsDep,
-        passwords: PasswordsDep,
-        limit: AccountRouteLimitDep,
-    ) -> TokenResponse:
-        token = await _checked_login(form, session, settings, passwords, limit)
+    async def log_in(token: logged_in_token) -> TokenResponse:
         return TokenResponse(access_token=token.token, expires_in=token.expires_in)
 
     @router.post(
@@ -97,30 +103,12 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
         name=f"start_{role}_session",
     )
     async def start_session(
-        form: Annotated[LoginForm, Form()],
-        response: Response,
-        session: SessionDep,
-        settings: SettingsDep,
-        passwords: PasswordsDep,
-        limit: AccountRouteLimitDep,
+        token: logged_in_token, response: Response, settings: SettingsDep
     ) -> BrowserSession:
-        token = await _checked_login(form, session, settings, passwords, limit)
         set_session_cookie(response, settings, token)
         token_id = decode_access_token(settings, token.token).token_id
         return BrowserSession(
             role=role, csrf_token=csrf_token(settings, token_id), expires_in=token.expires_in
-        )
-
-    async def _checked_login(
-        form: LoginForm,
-        session: AsyncSession,
-        settings: Settings,
-        passwords: Passwords,
-        limit: AccountRouteLimit,
-    ) -> AccessToken:
-        await limit(f"{role}-login", form.username)
-        return await service.log_in(
-            session, settings, passwords, model, form.username, form.password
         )
 
     @router.post(
