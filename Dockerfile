@@ -1,6 +1,7 @@
 # One image for the API, the worker and the one-shot commands (`fastship migrate`,
 # `fastship register-search-attributes`). Production dependencies only: requirements.lock.
 ARG PYTHON_IMAGE=python:3.11-slim
+ARG NODE_IMAGE=node:20-slim
 
 FROM ${PYTHON_IMAGE} AS builder
 # Bytecode compiled at install: the workflow sandbox imports workflow modules for every run, and
@@ -22,13 +23,21 @@ COPY repositories ./repositories
 COPY migrations ./migrations
 RUN uv pip install --no-cache --python /opt/venv --no-deps .
 
-# A frontend build stage goes here, before the runtime, when frontend/ exists.
+# The web app, built where Node is; the runtime gets only the result.
+FROM ${NODE_IMAGE} AS web
+WORKDIR /web
+COPY frontend/package.json frontend/package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY frontend ./
+RUN npm run build
 
 FROM ${PYTHON_IMAGE} AS runtime
-ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 API_HOST=0.0.0.0
+ENV PATH=/opt/venv/bin:$PATH PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 API_HOST=0.0.0.0 \
+    WEB_APP_DIR=/app/web
 RUN useradd --system --uid 10001 --no-create-home fastship
 # The app packages are installed in the virtualenv, so it is all the runtime needs.
 COPY --from=builder /opt/venv /opt/venv
+COPY --from=web /web/dist /app/web
 WORKDIR /app
 USER fastship
 

@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := python3 -m uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install dev test lint lock bench messages
+.PHONY: install web dev test lint lock bench messages
 
 $(BIN)/.installed: requirements-dev.lock pyproject.toml
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -17,22 +17,38 @@ $(BIN)/.installed: requirements-dev.lock pyproject.toml
 
 install: $(BIN)/.installed
 
+# The web app: its packages from the lock, then the build the API serves at `/`.
+WEB := frontend
+WEB_SOURCES := $(shell find $(WEB)/src $(WEB)/public -type f 2>/dev/null) $(wildcard $(WEB)/*.json $(WEB)/*.ts $(WEB)/index.html)
+
+$(WEB)/node_modules/.installed: $(WEB)/package-lock.json
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+$(WEB)/dist/index.html: $(WEB)/node_modules/.installed $(WEB_SOURCES)
+	cd $(WEB) && npm run build
+
+web: $(WEB)/dist/index.html
+
 ## Run the whole product on embedded PostgreSQL, Redis and Temporal (or the URLs in the environment).
-dev: install
+dev: install web
 	$(BIN)/fastship dev
 
-## Run the test suite against real servers it starts itself.
-test: install
+## Run the test suite against real servers it starts itself (browser tests included), then the
+## web app's component tests.
+test: install web
 	$(BIN)/pytest
+	cd $(WEB) && npm test
 
 ## Print the performance figures (see `$(BIN)/python -m bench --help` for a shorter run).
 bench: install
 	$(BIN)/python -m bench
 
-lint: install
+lint: install $(WEB)/node_modules/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
+	cd $(WEB) && npm run check
 
 ## Re-resolve dependencies after editing pyproject.toml: production alone (the image) and with
 ## the development group (make dev, make test).

@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from api import dev, health, metrics, notifications, pages, public
+from api import dev, health, metrics, notifications, public
 from api.accounts.router import partner_router, seller_router
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
@@ -61,8 +61,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(api)
     # Also at the root, where load balancers and orchestrators probe by default.
     app.include_router(health.router, include_in_schema=False)
-    # The pages the verification and reset emails link to.
-    app.include_router(pages.router)
     app.include_router(metrics.router)
     app.state.metrics = metrics.HttpMetrics()
     install_error_handlers(app)

@@ -4,15 +4,14 @@ Deep links get `index.html`, which the app routes; files under `/assets` are nam
 content hash, so browsers keep them for good; unknown `/api/…` paths stay problem+json 404s.
 """
 
-from http import HTTPStatus
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.exceptions import HTTPException
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
+from starlette.types import Scope
 
 # Scripts and styles from the app's own origin only: no inline script can run on its pages.
 CONTENT_SECURITY_POLICY = (
@@ -36,23 +35,20 @@ class HashedAssets(StaticFiles):
         return response
 
 
-class WebApp:
-    """Mounted at `/` after every route: GET and HEAD of any other path answer a file of the app
-    or its page; anything else (another method, a path under /api) is a problem+json 404."""
+class AppPath(Convertor[str]):
+    """Any path but the API's: an unknown /api/… path stays the router's 404, and a known one
+    with the wrong method its 405."""
 
-    def __init__(self, root: Path) -> None:
-        self.root = root
+    regex = r"(?!api(?:/|$)).*"
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope["path"]
-        if scope["method"] not in ("GET", "HEAD") or path == "/api" or path.startswith("/api/"):
-            raise HTTPException(HTTPStatus.NOT_FOUND)
-        file = (self.root / path.lstrip("/")).resolve()
-        if file.is_file() and self.root in file.parents:  # favicon, robots.txt, …
-            response = FileResponse(file)
-        else:
-            response = FileResponse(self.root / "index.html", headers=PAGE_HEADERS)
-        await response(scope, receive, send)
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("app_path", AppPath())
 
 
 def install_web_app(app: FastAPI, dist: Path) -> None:
@@ -61,4 +57,12 @@ def install_web_app(app: FastAPI, dist: Path) -> None:
         return
     root = dist.resolve()
     app.mount("/assets", HashedAssets(directory=root / "assets", check_dir=False), name="assets")
-    app.mount("/", WebApp(root), name="web-app")
+
+    async def web_app(request: Request) -> FileResponse:
+        """A file of the app (favicon, robots.txt, …), or else its page, which routes the path."""
+        file = (root / request.path_params["path"]).resolve()
+        if file.is_file() and root in file.parents:
+            return FileResponse(file)
+        return FileResponse(root / "index.html", headers=PAGE_HEADERS)
+
+    app.add_route("/{path:app_path}", web_app, methods=["GET", "HEAD"], include_in_schema=False)

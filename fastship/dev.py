@@ -210,10 +210,10 @@ def run(settings: Settings) -> int:
             wait_until_ready(f"{api}/health/ready", children)
             print(
                 f"\nFastShip is up in {time.monotonic() - started:.1f} s (state in {state})\n"
+                f"  Web app         {api}/\n"
                 f"  API             {api}/api/v1\n"
                 f"  API docs        {api}/docs\n"
-                f"  Outbox          {api}/api/v1/dev/outbox"
-                "  (sent messages, without provider keys)\n"
+                f"  Outbox          {api}/dev/outbox  (sent messages, without provider keys)\n"
                 f"  Temporal UI     {temporal_ui}\n"
                 f"  Worker metrics  http://127.0.0.1:{metrics_port}/metrics\n"
                 f"  Redis           {env.get('REDIS_URL', settings.redis_url)}\n"

@@ -159,6 +159,7 @@ class ShipmentFilters:
     q: str | None = None
     created_after: datetime | None = None
     created_before: datetime | None = None
+    needs_attention: bool | None = None  # flagged and not yet delivered or cancelled
 
 
 def _like_pattern(text: str) -> str:
@@ -183,6 +184,9 @@ def page_query(
         query = query.where(Shipment.created_at >= filters.created_after)
     if filters.created_before is not None:
         query = query.where(Shipment.created_at < filters.created_before)
+    if filters.needs_attention is not None:
+        flagged = Shipment.needs_attention & ACTIVE
+        query = query.where(flagged if filters.needs_attention else ~flagged)
     if cursor is not None:
         query = query.where(tuple_(Shipment.created_at, Shipment.id) < decode_cursor(cursor))
     return query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit + 1)

@@ -88,7 +88,7 @@ async def review_token(
     api: httpx.AsyncClient, shipment_id: str, template: str = "delivered"
 ) -> str:
     newest = (await sent(api, shipment_id, template))[0]
-    found = re.search(r"/api/v1/review/([\w.-]+)", newest["body"])
+    found = re.search(r"/review/([\w.-]+)", newest["body"])
     assert found, newest["body"]
     return found.group(1)
 

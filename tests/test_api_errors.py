@@ -41,13 +41,13 @@ async def test_malformed_json_is_a_bad_request(api: httpx.AsyncClient) -> None:
 async def test_unexpected_error_is_a_problem_without_internals(settings: Settings) -> None:
     app: FastAPI = create_app(settings)
 
-    @app.get("/boom")
+    @app.get("/api/v1/boom")  # added after the app: under the API, not a page of the web app
     async def boom() -> None:
         raise RuntimeError("secret internals")
 
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
     async with httpx.AsyncClient(transport=transport, base_url="http://fastship.test") as client:
-        response = await client.get("/boom")
+        response = await client.get("/api/v1/boom")
 
     assert response.status_code == 500
     assert response.headers["content-type"] == "application/problem+json"

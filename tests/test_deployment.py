@@ -327,6 +327,18 @@ def test_dockerfile_runtime_installs_the_production_lock_and_runs_unprivileged()
     assert re.search(r"^CMD \[\"fastship\", \"api\"\]$", runtime, flags=re.MULTILINE)
 
 
+def test_dockerfile_builds_the_web_app_apart_and_serves_only_the_result() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    stages = re.split(r"^FROM\s", dockerfile, flags=re.MULTILINE)[1:]
+    [web] = [stage for stage in stages if re.match(r"\S+ AS web\b", stage)]
+    runtime = stages[-1]
+    assert "npm ci" in web
+    assert "npm run build" in web
+    assert "COPY --from=web /web/dist /app/web" in runtime
+    assert "WEB_APP_DIR=/app/web" in runtime
+    assert "npm" not in runtime
+
+
 # --- the image's entry commands against the embedded stack ---
 
 

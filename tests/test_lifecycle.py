@@ -53,7 +53,8 @@ async def test_a_shipment_lives_its_whole_life(
     [shipped] = await sent(api, shipment_id, "shipped")
     assert shipped["recipient"] == "ana@example.com"
     assert shipped["subject"] == "Your order has shipped"
-    assert f"/api/v1/track/{shipment['tracking_code']}" in shipped["body"]
+    assert f"/track/{shipment['tracking_code']}" in shipped["body"]  # the web app's page
+    assert "/api/v1/" not in shipped["body"]
 
     picked_up = await reported(
         api, partner_auth, shipment_id, status="in_transit", description="Picked up"

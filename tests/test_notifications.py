@@ -43,14 +43,14 @@ async def test_a_delivered_shipment_sends_the_documented_messages_in_each_reader
     assert shipment["recipient_language"] == "es"
 
     [shipped] = await sent(api, shipment_id, "shipped")
-    assert f"/api/v1/track/{shipment['tracking_code']}" in shipped["body"]
+    assert f"/track/{shipment['tracking_code']}" in shipped["body"]
     assert shipped["subject"] != "Your order has shipped"  # Spanish
     await reported(api, partner, shipment_id, status="in_transit")
     await reported(api, partner, shipment_id, status="out_for_delivery")
     code = await delivery_code(api, shipment_id)
     await reported(api, partner, shipment_id, status="delivered", verification_code=code)
     [delivered] = await sent(api, shipment_id, "delivered")
-    assert "/api/v1/review/" in delivered["body"]
+    assert "/review/" in delivered["body"]
 
     partner_email = await email_of(api, partner)
     assert await settled_outbox(api, shipment_id, 6) == {

@@ -27,8 +27,8 @@ CATALOG_TEMPLATE = LOCALE_DIR / "messages.pot"
 
 MAY_7 = datetime(2025, 5, 7, 9, 30, tzinfo=UTC)
 SHIPMENT_ID = "0f1e6c52-8d3a-4b8e-9f57-3c2b1a0d9e84"
-TRACKING_LINK = "https://fastship.test/api/v1/track/Q2hlY2tvdXRUaGlzVHJhY2tpbmc"
-REVIEW_LINK = "https://fastship.test/api/v1/review/cmV2aWV3LXRva2Vu"
+TRACKING_LINK = "https://fastship.test/track/Q2hlY2tvdXRUaGlzVHJhY2tpbmc"
+REVIEW_LINK = "https://fastship.test/review/cmV2aWV3LXRva2Vu"
 
 SAMPLES: dict[Template, dict[str, object]] = {
     Template.VERIFY_EMAIL: {

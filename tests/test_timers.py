@@ -71,6 +71,13 @@ async def test_a_missed_pickup_reassigns_and_two_flag_the_shipment(
     handle = temporal.get_workflow_handle(f"shipment-{shipment['id']}")
     attributes = (await handle.describe()).typed_search_attributes
     assert attributes.get(SearchAttributes.NEEDS_ATTENTION) is True
+    # The dashboards' "needs attention" card and filter find it.
+    listed = await quick.get(
+        "/api/v1/seller/shipments", params={"needs_attention": "true"}, headers=seller_auth
+    )
+    assert [item["id"] for item in listed.json()["items"]] == [shipment["id"]]
+    counts = await quick.get("/api/v1/seller/shipments/counts", headers=seller_auth)
+    assert counts.json()["needs_attention"] == 1
 
 
 @pytest.mark.parametrize("quick", [("delivery_estimate",)], indirect=True)

@@ -54,12 +54,14 @@ async def test_hashed_assets_are_cached_for_good_and_files_served_as_they_are(
 
 
 async def test_unknown_api_paths_and_escapes_stay_problems(web: httpx.AsyncClient) -> None:
-    for response in (
-        await web.get("/api/v1/nothing-here"),
-        await web.post("/api/v1/nothing-here"),
-        await web.post("/track/abc"),
+    for response, status in (
+        (await web.get("/api/v1/nothing-here"), 404),
+        (await web.post("/api/v1/nothing-here"), 404),
+        (await web.get("/api"), 404),
+        (await web.delete("/api/v1/seller/me"), 405),
+        (await web.post("/track/abc"), 405),  # a page of the app is only read
     ):
-        assert response.status_code == 404
+        assert response.status_code == status
         assert response.headers["Content-Type"] == "application/problem+json"
     assert (await web.get("/api/v1/health/live")).json() == {"status": "ok", "checks": {}}
     escaped = await web.get("/%2e%2e/%2e%2e/etc/passwd")

@@ -30,12 +30,12 @@ VERIFY_TEMPLATES = (Template.VERIFY_EMAIL, Template.VERIFY_EMAIL_REMINDER)
 
 
 def tracking_link(settings: Settings, shipment: Shipment) -> str:
-    return f"{settings.public_url}/api/v1/track/{shipment.tracking_code}"
+    return f"{settings.public_url}/track/{shipment.tracking_code}"  # the web app's page
 
 
 def review_link(settings: Settings, shipment: Shipment, delivered_at: datetime) -> str:
     token = issue_review_token(settings, shipment.id, delivered_at + settings.review_window)
-    return f"{settings.public_url}/api/v1/review/{token}"
+    return f"{settings.public_url}/review/{token}"  # the web app's page
 
 
 async def message_context(

@@ -40,10 +40,14 @@ def filters(
     ] = None,
     created_after: Annotated[str | None, _moment_query("Inclusive")] = None,
     created_before: Annotated[str | None, _moment_query("Exclusive")] = None,
+    needs_attention: Annotated[
+        bool | None,
+        Query(description="Flagged for operators and not yet delivered or cancelled (or not)"),
+    ] = None,
 ) -> ShipmentFilters:
     after = _moment("created_after", created_after)
     before = _moment("created_before", created_before)
-    return ShipmentFilters(status, tag, destination_zip, q, after, before)
+    return ShipmentFilters(status, tag, destination_zip, q, after, before, needs_attention)
 
 
 def _moment(name: str, value: str | None) -> datetime | None:

@@ -13,15 +13,16 @@ from urllib.parse import urlsplit
 
 import pytest
 import uvicorn
-from playwright.async_api import Page
+from axe_playwright_python.async_playwright import Axe
+from playwright.async_api import Page, ViewportSize
 
 from api.app import create_app
 from fastship.settings import Settings
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parents[2] / "test-screenshots"
-PHONE = {"width": 375, "height": 812}
-DESK = {"width": 1280, "height": 900}
+PHONE = ViewportSize(width=375, height=812)
+DESK = ViewportSize(width=1280, height=900)
 
 
 @pytest.fixture(scope="session")
@@ -61,7 +62,8 @@ async def web_url(settings: Settings, worker: None) -> AsyncIterator[str]:
 
 
 class Shots:
-    """Numbered screenshots of what a test saw, in the folder the README names."""
+    """Numbered screenshots of what a test saw, in the folder the README names; each page is
+    checked with axe-core as it is taken."""
 
     def __init__(self, folder: Path) -> None:
         self.folder = folder
@@ -71,6 +73,14 @@ class Shots:
         self.taken += 1
         self.folder.mkdir(parents=True, exist_ok=True)
         await page.screenshot(path=self.folder / f"{self.taken:02d}-{name}.png", full_page=True)
+        results = await Axe().run(page)
+        serious = [
+            f"{violation['id']} ({violation['impact']}): {violation['help']} at "
+            + ", ".join(str(node["target"]) for node in violation["nodes"][:3])
+            for violation in results.response["violations"]
+            if violation["impact"] in ("serious", "critical")
+        ]
+        assert not serious, f"accessibility of {name}: {serious}"
 
 
 @pytest.fixture
