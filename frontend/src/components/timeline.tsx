@@ -1,5 +1,14 @@
 import type { TimelineEventRead } from "../client/types.gen";
 import { formatDateTime, useI18n } from "../i18n";
+import type { MessageKey } from "../i18n/en";
+
+/** Who made a change, for people: the API's `seller:<id>`, `partner:<id>` or `system`. */
+export function actorKey(actor: string): MessageKey {
+  const kind = actor.split(":")[0];
+  if (kind === "seller") return "actor.seller";
+  if (kind === "partner") return "actor.partner";
+  return "actor.system";
+}
 
 /** A shipment's timeline, newest first, with places and actors. */
 export function Timeline({ events }: { events: TimelineEventRead[] }) {
@@ -13,7 +22,7 @@ export function Timeline({ events }: { events: TimelineEventRead[] }) {
           <p className="text-sm text-slate-600">
             <time dateTime={e.occurred_at}>{formatDateTime(lang, e.occurred_at)}</time>
             {e.location_zip ? ` · ${t("track.place", { zip: e.location_zip })}` : null}
-            {e.actor ? ` · ${t("detail.by", { actor: e.actor })}` : null}
+            {e.actor ? ` · ${t("detail.by", { actor: t(actorKey(e.actor)) })}` : null}
           </p>
         </li>
       ))}

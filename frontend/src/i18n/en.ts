@@ -205,6 +205,9 @@ export const en = {
   "detail.keep": "Keep it",
   "detail.cancelled": "The shipment is cancelled.",
   "detail.back": "Back to shipments",
+  "actor.seller": "the seller",
+  "actor.partner": "the delivery partner",
+  "actor.system": "FastShip",
   "detail.by": "by {actor}",
 
   "account.title": "Your account",

@@ -210,6 +210,9 @@ export const es: Catalogue = {
   "detail.keep": "Mantenerlo",
   "detail.cancelled": "El envío está cancelado.",
   "detail.back": "Volver a los envíos",
+  "actor.seller": "el vendedor",
+  "actor.partner": "el repartidor",
+  "actor.system": "FastShip",
   "detail.by": "por {actor}",
 
   "account.title": "Tu cuenta",
