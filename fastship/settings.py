@@ -56,8 +56,9 @@ class Settings(BaseSettings):
     jwt_audience: str = "fastship-api"
     access_token_lifetime: timedelta = timedelta(hours=1)
 
-    # The built web app the API serves at `/` (`npm run build` in frontend/); absent: API only.
-    web_app_dir: Path = Path(__file__).resolve().parents[1] / "frontend" / "dist"
+    # The built web app the API serves at `/` (`make web`), from the working directory (the
+    # repository's, as `make dev` runs it; the image sets its own); absent: the API alone.
+    web_app_dir: Path = Path("frontend/dist")
 
     # Where recipients open tracking and review links.
     public_url: str = "http://127.0.0.1:8000"
