@@ -104,8 +104,8 @@ async def test_email_and_sms_go_through_the_providers_once(
     [email] = sendgrid.messages
     assert email.to == VALID["client_contact_email"]
     assert email.subject == "Your parcel has been delivered"
-    assert "/api/v1/review/" in email.text
-    assert "/api/v1/review/" in email.html
+    assert f"{with_providers.public_url}/review/" in email.text
+    assert f"{with_providers.public_url}/review/" in email.html
     [sms] = twilio.messages
     assert sms.to == PHONE
     assert "delivered" in sms.body

@@ -57,7 +57,7 @@ async def test_api_metrics_count_requests_by_route_template_and_show_the_shipmen
             assert response.status_code == 200
         missing = await api.get(f"{SHIPMENT}/{uuid.uuid4()}", headers=seller_auth)
         assert missing.status_code == 404
-        assert (await api.get("/no/such/page/42")).status_code == 404
+        assert (await api.get("/api/v1/no/such/route")).status_code == 404
 
         response = await api.get("/metrics")
 

@@ -151,7 +151,7 @@ async def test_an_unreviewed_delivery_gets_one_reminder_then_the_window_closes(
         return [message for message in messages if message["template"] == "review_reminder"]
 
     [reminder] = await eventually(reminders, lambda found: len(found) == 1)
-    assert "/api/v1/review/" in reminder["body"]
+    assert "/review/" in reminder["body"]
     handle = temporal.get_workflow_handle(f"shipment-{shipment['id']}")
     assert await asyncio.wait_for(handle.result(), 10) == "delivered"
     token = await review_token(quick, shipment["id"], "review_reminder")

@@ -133,6 +133,18 @@ const sellerAccountRoute = createRoute({
   component: lazyRouteComponent(() => import("./pages/account"), "SellerAccountPage"),
 });
 
+const sellerWebhooks = () => import("./pages/seller/webhooks");
+const sellerWebhooksRoute = createRoute({
+  getParentRoute: () => sellerRoute,
+  path: "/webhooks",
+  component: lazyRouteComponent(sellerWebhooks, "WebhooksPage"),
+});
+const sellerWebhookRoute = createRoute({
+  getParentRoute: () => sellerRoute,
+  path: "/webhooks/$id",
+  component: lazyRouteComponent(sellerWebhooks, "WebhookDetailPage"),
+});
+
 const partnerRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/partner",
@@ -168,6 +180,8 @@ const routeTree = rootRoute.addChildren([
     sellerNewRoute,
     sellerShipmentRoute,
     sellerAccountRoute,
+    sellerWebhooksRoute,
+    sellerWebhookRoute,
   ]),
   partnerRoute.addChildren([partnerIndexRoute, partnerShipmentRoute, partnerAccountRoute]),
 ]);

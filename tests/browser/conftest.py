@@ -11,13 +11,15 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
 import uvicorn
 from axe_playwright_python.async_playwright import Axe
-from playwright.async_api import Page, ViewportSize
+from playwright.async_api import Page, ViewportSize, expect
 
 from api.app import create_app
 from fastship.settings import Settings
+from tests.conftest import PASSWORD
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parents[2] / "test-screenshots"
@@ -86,3 +88,15 @@ class Shots:
 @pytest.fixture
 def shots(request: pytest.FixtureRequest) -> Shots:
     return Shots(SCREENSHOTS / re.sub(r"[^\w-]+", "-", request.node.name).strip("-"))
+
+
+async def log_in_seller(
+    page: Page, web_url: str, api: httpx.AsyncClient, seller_auth: dict[str, str]
+) -> None:
+    """Logs the browser in as the seller behind `seller_auth`, through the app's login page."""
+    me = (await api.get("/api/v1/seller/me", headers=seller_auth)).json()
+    await page.goto(f"{web_url}/seller/login")
+    await page.get_by_label("Email").fill(me["email"])
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await expect(page.get_by_role("heading", name="Your shipments")).to_be_visible()

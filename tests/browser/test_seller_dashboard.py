@@ -3,8 +3,7 @@
 import httpx
 from playwright.async_api import Page, expect
 
-from tests.browser.conftest import DESK, Shots
-from tests.conftest import PASSWORD
+from tests.browser.conftest import DESK, Shots, log_in_seller
 from tests.shipments import VALID, created, reported
 
 
@@ -20,7 +19,7 @@ async def test_the_cards_count_and_filter_the_list(
         shipment = await created(api, seller_auth, VALID | {"content": content})
     await reported(api, partner_auth, shipment["id"], status="in_transit")  # the rug
     await page.set_viewport_size(DESK)
-    await _log_in(page, web_url, api, seller_auth)
+    await log_in_seller(page, web_url, api, seller_auth)
     await page.goto(f"{web_url}/seller")
     await expect(page.get_by_role("button", name="All 3")).to_be_visible()
     await expect(page.get_by_role("button", name="Order placed 2")).to_be_visible()
@@ -31,15 +30,3 @@ async def test_the_cards_count_and_filter_the_list(
     await expect(page.get_by_role("link", name="Rug")).to_be_visible()
     await expect(page.get_by_role("link", name="Lamp")).to_have_count(0)
     await shots.take(page, "in-transit")
-
-
-async def _log_in(
-    page: Page, web_url: str, api: httpx.AsyncClient, seller_auth: dict[str, str]
-) -> None:
-    """Logs the browser in as the seller through the app's own login page."""
-    me = (await api.get("/api/v1/seller/me", headers=seller_auth)).json()
-    await page.goto(f"{web_url}/seller/login")
-    await page.get_by_label("Email").fill(me["email"])
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Log in").click()
-    await expect(page.get_by_role("heading", name="Your shipments")).to_be_visible()

@@ -78,6 +78,14 @@ export function Layout() {
               >
                 {t("app.dashboard")}
               </Link>
+              {session.role === "seller" ? (
+                <Link
+                  to="/seller/webhooks"
+                  className="rounded px-2 py-2 text-blue-800 hover:underline"
+                >
+                  {t("seller.webhooks")}
+                </Link>
+              ) : null}
               <Link
                 to={session.role === "seller" ? "/seller/account" : "/partner/account"}
                 className="rounded px-2 py-2 text-blue-800 hover:underline"
