@@ -5,7 +5,7 @@ import httpx
 from playwright.async_api import Page, expect
 
 from tests.browser.conftest import PHONE, Shots
-from tests.shipments import VALID, created, reported
+from tests.shipments import VALID, created, delivery_code, reported
 
 
 async def test_the_tracking_page_follows_the_parcel_without_a_reload(
@@ -30,6 +30,15 @@ async def test_the_tracking_page_follows_the_parcel_without_a_reload(
     await expect(status).to_have_text("In transit", timeout=15_000)
     await expect(page.get_by_text("Picked up", exact=True)).to_be_visible()
     await shots.take(page, "in-transit")
+    await reported(api, partner_auth, shipment["id"], location_zip="07030")
+    await expect(page.get_by_text("Near zip 07030")).to_be_visible(timeout=15_000)
+    await reported(api, partner_auth, shipment["id"], status="out_for_delivery")
+    await expect(status).to_have_text("Out for delivery", timeout=15_000)
+    await shots.take(page, "out-for-delivery")
+    code = await delivery_code(api, shipment["id"])
+    await reported(api, partner_auth, shipment["id"], status="delivered", verification_code=code)
+    await expect(status).to_have_text("Delivered", timeout=15_000)
+    await shots.take(page, "delivered")
 
     assert await page.evaluate("window.sameDocument") is True
     shown = await page.content()
