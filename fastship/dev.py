@@ -233,3 +233,6 @@ def run(settings: Settings) -> int:
         except (OSError, RuntimeError, TimeoutError) as exc:
             print(f"FastShip could not start: {exc}; stopping what had started", flush=True)
             return 1
+        finally:  # stopping must finish: a second Ctrl-C would leave servers half stopped
+            signal.signal(signal.SIGTERM, signal.SIG_IGN)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
