@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     database_step_timeout: timedelta = timedelta(seconds=10)
     # The longest an API request waits on a shipment's workflow before answering.
     workflow_command_timeout: timedelta = timedelta(seconds=10)
+    # How long a starting worker waits for an unreachable Temporal server before it exits: both
+    # may be restarting at once.
+    temporal_start_wait: timedelta = timedelta(seconds=60)
 
     # Concurrent Argon2 hashes per process: each takes 64 MiB of memory and a core's time.
     password_hashing_concurrency: int = 4

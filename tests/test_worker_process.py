@@ -8,8 +8,11 @@ import signal
 from datetime import timedelta
 
 import httpx
+from temporalio.testing import WorkflowEnvironment
 
+from fastship.embedded import free_port, temporal_cli_path
 from fastship.settings import Settings
+from models.domain import SearchAttributes
 from tests.fake_providers import FakeSendGrid, FakeTwilio, SentSms
 from tests.helpers import eventually, serve_api, start_worker
 from tests.shipments import created, delivery_code, outbox, report, reported
@@ -113,3 +116,37 @@ async def test_a_worker_killed_while_sending_sends_no_message_twice(
 
 async def _sms_to(twilio: FakeTwilio) -> list[SentSms]:
     return list(twilio.messages)
+
+
+async def test_a_worker_started_before_temporal_waits_for_it_and_then_works(
+    settings: Settings, seller_auth: dict[str, str], partner_auth: dict[str, str]
+) -> None:
+    """Both restarting at once (a crash, a deploy): the worker must not exit on the first refused
+    connection and leave every shipment without a worker."""
+    port = free_port()
+    early = settings.model_copy(
+        update={
+            "temporal_address": f"127.0.0.1:{port}",
+            "workflow_command_timeout": timedelta(seconds=30),
+        }
+    )
+    starting = asyncio.create_task(start_worker(early))
+    await asyncio.sleep(3)
+    assert not starting.done(), "the worker started, or exited, with no Temporal to reach"
+
+    async with await WorkflowEnvironment.start_local(
+        port=port,
+        dev_server_existing_path=temporal_cli_path(),
+        search_attributes=SearchAttributes.ALL,
+        dev_server_log_level="error",
+    ):
+        worker = await starting
+        try:
+            async with serve_api(early) as api:
+                shipment_id = (await created(api, seller_auth))["id"]
+                moved = await reported(api, partner_auth, shipment_id, status="in_transit")
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            await worker.wait()
+
+    assert moved["status"] == "in_transit"

@@ -6,6 +6,7 @@ and traces when an OTLP endpoint is configured.
 
 import asyncio
 import signal
+import time
 from datetime import timedelta
 
 import structlog
@@ -57,13 +58,26 @@ def build_worker(
     )
 
 
+async def connect_when_reachable(settings: Settings) -> Client:
+    """Temporal, once it answers; retried for TEMPORAL_START_WAIT, each failure logged."""
+    deadline = time.monotonic() + settings.temporal_start_wait.total_seconds()
+    while True:
+        try:
+            return await connect_temporal(settings)
+        except RuntimeError as exc:  # the SDK's bridge raises it for a refused connection
+            if time.monotonic() >= deadline:
+                raise
+            log.warning("temporal unreachable; trying again", error=str(exc))
+            await asyncio.sleep(1)
+
+
 async def serve(settings: Settings) -> None:
     # Before the client: clients run on the runtime that is the default when they connect.
     Runtime.set_default(metrics_runtime(settings.worker_metrics_port))
     configure_tracing(settings)
     engine = create_engine(settings)
     trace_engine(engine)
-    client = await connect_temporal(settings)
+    client = await connect_when_reachable(settings)
     worker = build_worker(client, create_session_factory(engine), settings)
 
     loop = asyncio.get_running_loop()
