@@ -16,12 +16,14 @@ from temporalio.client import Client
 from temporalio.worker import Worker
 
 from bench.baseline import TASK_QUEUE, PingWorkflow, ping
+from bench.cpu import metered
 from bench.database import seed_shipments
 from bench.load import MAX_IN_FLIGHT, Sample, saturate
 from bench.plans import query_plans
 from bench.report import (
     Row,
     comparison_table,
+    cpu_breakdown_table,
     measurements_table,
     progress,
     say,
@@ -36,7 +38,10 @@ MEMORY_LIMIT_MIB = 1024
 MEMORY_TARGET_WORKFLOWS = 10_000
 
 
-async def measure_baseline(temporal: Client, concurrency: int, seconds: float) -> Sample:
+async def measure_baseline(stack: Stack, temporal: Client, concurrency: int, seconds: float) -> Row:
+    """The floor: a one-activity workflow on the same Temporal server, its worker in this
+    process (the bench's share of the CPU)."""
+
     async def run(_: int) -> None:
         await temporal.execute_workflow(
             PingWorkflow.run, id=f"bench-ping-{uuid.uuid4()}", task_queue=TASK_QUEUE
@@ -44,7 +49,9 @@ async def measure_baseline(temporal: Client, concurrency: int, seconds: float) -
 
     async with Worker(temporal, task_queue=TASK_QUEUE, workflows=[PingWorkflow], activities=[ping]):
         await saturate(run, concurrency, count=WARM_UP_WORKFLOWS)
-        return await saturate(run, concurrency, seconds=seconds)
+        with metered(stack.processes) as cpu:
+            sample = await saturate(run, concurrency, seconds=seconds)
+    return progress(Row("Temporal baseline (1-activity workflow)", sample, cpu=cpu))
 
 
 async def measure_memory(
@@ -76,18 +83,18 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     )
     try:
         say(f"Baseline: one-activity workflows, {args.concurrency} at a time...")
-        baseline = await measure_baseline(temporal, args.concurrency, args.seconds)
-        baseline_row = progress(Row("Temporal baseline (1-activity workflow)", baseline))
+        baseline = await measure_baseline(stack, temporal, args.concurrency, args.seconds)
+        bare_rate = baseline.sample.rate if baseline.sample else 0.0
         say("Accounts and in_transit shipments...")
-        bench = await prepare(client, engine)
+        bench = await prepare(client, engine, stack.processes)
         bench.reader = reader
         say("Empty database:")
-        empty = await measure_http(bench, baseline.rate, args.seconds, args.concurrency)
+        empty = await measure_http(bench, bare_rate, args.seconds, args.concurrency)
         say(f"Seeding {args.seed:,} delivered or cancelled shipments...")
         await seed_shipments(engine, args.seed)
         plans = await query_plans(engine)
         say(f"{args.seed:,} shipments stored:")
-        seeded = await measure_http(bench, baseline.rate, args.seconds, args.concurrency)
+        seeded = await measure_http(bench, bare_rate, args.seconds, args.concurrency)
         missing = args.open_workflows - len(bench.tracking_codes)
         say(f"Creating {max(0, missing):,} more shipments to hold open workflows...")
         create = await saturate(bench.create, args.concurrency, count=missing)
@@ -98,9 +105,11 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
         await engine.dispose()
     seeded_label = f"{args.seed:,} stored"
     say("")
-    say(measurements_table("Empty database", [baseline_row, *empty]))
+    say(measurements_table("Empty database", [baseline, *empty], baseline))
     say("")
-    say(measurements_table(f"{seeded_label} shipments", seeded))
+    say(measurements_table(f"{seeded_label} shipments", seeded, baseline))
+    say("")
+    say(cpu_breakdown_table([baseline, *empty], baseline))
     say("")
     say(comparison_table(empty, seeded, seeded_label))
     say(f"\nQuery plans with {seeded_label} shipments:\n{plans}")

@@ -4,6 +4,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from bench.cpu import CpuUse
 from bench.load import Sample
 
 MAX_RATE_DROP = 0.10  # a seeded database may slow a maximum rate by at most this much
@@ -22,6 +23,15 @@ class Row:
     passed: bool | None = None
     note: str = ""
     max_rate: bool = False  # compared between the empty and the seeded database
+    cpu: CpuUse | None = None  # what the measurement cost the machine
+    cpu_limit: float | None = None  # the most CPU per operation allowed, in bare workflows
+
+    @property
+    def cpu_ms(self) -> float:
+        """The machine's busy CPU milliseconds per successful operation."""
+        if self.sample is None or self.cpu is None:
+            return math.nan
+        return self.cpu.per_operation_ms(len(self.sample.latencies))
 
     @property
     def notes(self) -> str:
@@ -39,7 +49,10 @@ def progress(row: Row) -> Row:
     sample = row.sample
     if sample is not None:
         p99 = _ms(sample.percentile(0.99))
-        say(f"  {row.name}: {sample.rate:.1f}/s, p99 {p99} ms, {sample.failed} failed")
+        say(
+            f"  {row.name}: {sample.rate:.1f}/s, p99 {p99} ms, {sample.failed} failed, "
+            f"CPU {_number(row.cpu_ms)} ms/op"
+        )
     return row
 
 
@@ -47,8 +60,12 @@ def verdict(passed: bool | None) -> str:
     return {True: "PASS", False: "FAIL", None: ""}[passed]
 
 
+def _number(value: float) -> str:
+    return "-" if math.isnan(value) else f"{value:.1f}"
+
+
 def _ms(seconds: float) -> str:
-    return "-" if math.isnan(seconds) else f"{seconds * 1000:.1f}"
+    return _number(seconds * 1000)
 
 
 def table(header: Sequence[str], lines: Sequence[Sequence[str]], numbers: range) -> str:
@@ -66,7 +83,8 @@ def table(header: Sequence[str], lines: Sequence[Sequence[str]], numbers: range)
     )
 
 
-def measurements_table(title: str, rows: Sequence[Row]) -> str:
+def measurements_table(title: str, rows: Sequence[Row], bare: Row) -> str:
+    """Each row's figures, its CPU per operation also as a multiple of the bare workflow's."""
     lines = []
     for row in rows:
         sample = row.sample
@@ -80,9 +98,39 @@ def measurements_table(title: str, rows: Sequence[Row]) -> str:
                 str(sample.failed),
             ]
         )
-        lines.append([row.name, *figures, row.target, verdict(row.passed), row.notes])
-    header = [title, "req/s", "p50 ms", "p99 ms", "failed", "target", "result", "notes"]
-    return table(header, lines, numbers=range(1, 5))
+        cpu = [_number(row.cpu_ms), f"{row.cpu_ms / bare.cpu_ms:.2f}x"]
+        lines.append([row.name, *figures, *cpu, row.target, verdict(row.passed), row.notes])
+    header = [title, "req/s", "p50 ms", "p99 ms", "failed", "CPU ms/op", "vs bare"]
+    header += ["target", "result", "notes"]
+    return table(header, lines, numbers=range(1, 7))
+
+
+def cpu_breakdown_table(rows: Sequence[Row], bare: Row) -> str:
+    """Where an operation's CPU goes, per part of the stack (its process tree), for the bare
+    workflow and each row with a CPU target (a multiple of the bare workflow's)."""
+    parts = list(bare.cpu.parts) if bare.cpu else []
+    lines = []
+    for row in rows:
+        if row.cpu is None or row.sample is None or not (row is bare or row.cpu_limit):
+            continue
+        count = len(row.sample.latencies)
+        shares = [_number(row.cpu.parts[part] * 1000 / count) for part in parts]
+        others = row.cpu.machine - sum(row.cpu.parts.values())
+        ratio = row.cpu_ms / bare.cpu_ms
+        limit = row.cpu_limit
+        lines.append(
+            [
+                row.name,
+                *shares,
+                _number(others * 1000 / count),
+                _number(row.cpu_ms),
+                f"{ratio:.2f}x",
+                f"<= {limit:.1f}x" if limit else "",
+                verdict(ratio <= limit if limit else None),
+            ]
+        )
+    header = ["CPU ms per operation", *parts, "other", "machine", "vs bare", "target", "result"]
+    return table(header, lines, numbers=range(1, len(parts) + 4))
 
 
 def comparison_table(empty: Sequence[Row], seeded: Sequence[Row], seeded_label: str) -> str:

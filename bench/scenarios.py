@@ -8,6 +8,7 @@ import aiohttp
 import httpx
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bench.cpu import metered
 from bench.database import verify_all_accounts
 from bench.load import Failure, Operation, paced, saturate
 from bench.report import Row, progress, say
@@ -23,6 +24,7 @@ CREATE_P99 = 0.250
 SCAN_P99 = 0.150
 TRACK_P99 = 0.050
 TRACK_MIN_RATE = 1000.0
+COMMAND_CPU = 1.0  # create and status update: at most the bare workflow's CPU per operation
 PROBLEM_BODY_CHARS = 300
 
 
@@ -56,6 +58,7 @@ class Bench:
 
     client: httpx.AsyncClient
     seller: dict[str, str]
+    processes: dict[str, int]  # the stack's, whose CPU time each measurement reports
     partner: dict[str, str] | None = None
     problem: str = ""  # why the partner's measurements cannot run
     tracking_codes: list[str] = field(default_factory=list)
@@ -113,7 +116,9 @@ async def _log_in(client: httpx.AsyncClient, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {token}"}
 
 
-async def prepare(client: httpx.AsyncClient, engine: AsyncEngine) -> Bench:
+async def prepare(
+    client: httpx.AsyncClient, engine: AsyncEngine, processes: dict[str, int]
+) -> Bench:
     """Signs up the accounts, logs in, and moves IN_TRANSIT new shipments to in_transit.
 
     The seller's steps must work; a failing partner step only rules out what needs the partner.
@@ -125,7 +130,7 @@ async def prepare(client: httpx.AsyncClient, engine: AsyncEngine) -> Bench:
         for index in range(ACCOUNTS)
     ]
     await verify_all_accounts(engine)
-    bench = Bench(client, await _log_in(client, "seller"))
+    bench = Bench(client, await _log_in(client, "seller"), processes)
     shipment_ids = [await bench.create(index) for index in range(IN_TRANSIT)]
     try:
         for response in partner_signups:
@@ -141,22 +146,39 @@ async def prepare(client: httpx.AsyncClient, engine: AsyncEngine) -> Bench:
 
 
 async def _max_rate(
-    name: str, operation: Operation, concurrency: int, seconds: float, minimum: float = 0.0
+    bench: Bench,
+    name: str,
+    operation: Operation,
+    concurrency: int,
+    seconds: float,
+    minimum: float = 0.0,
+    cpu_limit: float | None = None,
 ) -> Row:
-    sample = await saturate(operation, concurrency, seconds=seconds)
+    with metered(bench.processes) as cpu:
+        sample = await saturate(operation, concurrency, seconds=seconds)
     target = f">= {minimum:.1f}/s" if minimum else "no failure"
     passed = not sample.failed and sample.rate >= minimum
-    return progress(Row(f"{name}, max rate", sample, target, passed, max_rate=True))
+    return progress(
+        Row(
+            f"{name}, max rate",
+            sample,
+            target,
+            passed,
+            max_rate=True,
+            cpu=cpu,
+            cpu_limit=cpu_limit,
+        )
+    )
 
 
 async def _at_rate(
-    name: str, operation: Operation, rate: float, seconds: float, p99_limit: float
+    bench: Bench, name: str, operation: Operation, rate: float, seconds: float, p99_limit: float
 ) -> Row:
-    sample = await paced(operation, rate, seconds)
+    with metered(bench.processes) as cpu:
+        sample = await paced(operation, rate, seconds)
     passed = not sample.failed and sample.percentile(0.99) <= p99_limit
-    return progress(
-        Row(f"{name} at {rate:.1f}/s", sample, f"p99 <= {p99_limit * 1000:.0f} ms", passed)
-    )
+    target = f"p99 <= {p99_limit * 1000:.0f} ms"
+    return progress(Row(f"{name} at {rate:.1f}/s", sample, target, passed, cpu=cpu))
 
 
 async def measure_http(
@@ -164,21 +186,31 @@ async def measure_http(
 ) -> list[Row]:
     """One round of every HTTP measurement; run on an empty and on a seeded database."""
     not_measured = f"not measured: {bench.problem}"
+    create, scan = bench.create, bench.scan
     rows = [
-        await _max_rate("create shipment", bench.create, concurrency, seconds, baseline_rate),
-        await _at_rate("create shipment", bench.create, baseline_rate / 2, seconds, CREATE_P99),
+        await _max_rate(
+            bench, "create shipment", create, concurrency, seconds, baseline_rate, COMMAND_CPU
+        ),
+        await _at_rate(bench, "create shipment", create, baseline_rate / 2, seconds, CREATE_P99),
     ]
     if bench.in_transit:
-        rows.append(await _at_rate("location scan", bench.scan, SCAN_RATE, seconds, SCAN_P99))
+        rows += [
+            await _max_rate(bench, "location scan", scan, concurrency, seconds, 0, COMMAND_CPU),
+            await _at_rate(bench, "location scan", scan, SCAN_RATE, seconds, SCAN_P99),
+        ]
     else:
-        rows.append(Row(f"location scan at {SCAN_RATE:.1f}/s", None, note=not_measured))
+        rows += [
+            Row("location scan, max rate", None, note=not_measured, max_rate=True),
+            Row(f"location scan at {SCAN_RATE:.1f}/s", None, note=not_measured),
+        ]
     rows += [
-        await _max_rate("tracking read", bench.track, concurrency, seconds, TRACK_MIN_RATE),
-        await _at_rate("tracking read", bench.track, TRACK_RATE, seconds, TRACK_P99),
+        await _max_rate(bench, "tracking read", bench.track, concurrency, seconds, TRACK_MIN_RATE),
+        await _at_rate(bench, "tracking read", bench.track, TRACK_RATE, seconds, TRACK_P99),
     ]
     name = "partner list (limit 20)"
     if bench.partner is not None:
-        rows.append(await _max_rate(name, bench.list_partner_shipments, concurrency, seconds))
+        partner_list = bench.list_partner_shipments
+        rows.append(await _max_rate(bench, name, partner_list, concurrency, seconds))
     else:
         rows.append(Row(f"{name}, max rate", None, note=not_measured, max_rate=True))
     return rows

@@ -49,6 +49,7 @@ class Stack:
     temporal_wal: bool
     api_workers: str
     parts: list[Part]
+    processes: dict[str, int]  # each part's root process, for its CPU time
 
     def worker_memory_mib(self) -> float:
         """The worker's resident memory (VmRSS)."""
@@ -123,6 +124,14 @@ def running_stack(api_workers: int | None = None) -> Iterator[Stack]:
                 temporal_wal=_uses_wal(state / "temporal" / "temporal.sqlite"),
                 api_workers=env["API_WORKERS"],
                 parts=[children[0], temporal, postgres, redis, children[1]],
+                processes={
+                    "API": children[1].pid,
+                    "worker": children[0].pid,
+                    "Temporal": temporal.pid,
+                    "PostgreSQL": postgres.pid,
+                    "Redis": redis.pid,
+                    "bench": os.getpid(),
+                },
             )
         except Exception:
             for child in children:  # the logs go with the temporary folder: show their ends

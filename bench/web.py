@@ -70,7 +70,7 @@ async def measure(stack: Stack, loads: int) -> bool:
     dist = Settings().web_app_dir
     engine = create_async_engine(stack.database_url)
     async with httpx.AsyncClient(base_url=f"{stack.api_url}/api/v1", timeout=30) as client:
-        bench = await prepare(client, engine)
+        bench = await prepare(client, engine, stack.processes)
     await engine.dispose()
     tracking = f"{stack.api_url}/track/{bench.tracking_codes[0]}"
     pages = {

@@ -113,6 +113,11 @@ class EmbeddedPostgres:
         socket_dir = self._server.get_postmaster_info().socket_dir
         return f"postgresql+asyncpg://postgres@/{database}?host={socket_dir}"
 
+    @property
+    def pid(self) -> int:
+        """The postmaster's."""
+        return self._server.get_postmaster_info().pid
+
     def exit_code(self) -> int | None:
         """None while the server runs (it is pg_ctl's child, not ours: its code is unknown)."""
         return None if self._server.get_postmaster_info().is_running() else -1
@@ -123,7 +128,7 @@ class EmbeddedPostgres:
 
     def kill(self) -> None:
         """No goodbye: SIGKILL to the postmaster, as a crash would (recovery runs at restart)."""
-        os.kill(self._server.get_postmaster_info().pid, signal.SIGKILL)
+        os.kill(self.pid, signal.SIGKILL)
 
     def stop_fast(self) -> None:
         """A fast shutdown: clients are disconnected, open transactions rolled back."""
