@@ -14,7 +14,7 @@ from fastship.dev import (
     DATABASE_NAME,
     Child,
     create_database_if_missing,
-    wait_for_search_attributes,
+    wait_for_temporal,
     wait_until_ready,
 )
 from fastship.embedded import (
@@ -82,7 +82,7 @@ def running_stack(api_workers: int | None = None) -> Iterator[Stack]:
         asyncio.run(create_database_if_missing(postgres.url("postgres"), DATABASE_NAME))
         database_url = postgres.url(DATABASE_NAME)
         asyncio.run(migrate(database_url))
-        asyncio.run(wait_for_search_attributes(temporal.address, NAMESPACE))
+        asyncio.run(wait_for_temporal(temporal.address, NAMESPACE))
 
         api_port = free_port()
         env = {

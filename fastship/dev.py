@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
+from temporalio.service import RPCError
 
 from fastship.embedded import (
     ChildProcess,
@@ -44,18 +45,28 @@ async def create_database_if_missing(server_url: str, name: str) -> None:
         await engine.dispose()
 
 
-async def wait_for_search_attributes(address: str, namespace: str) -> None:
-    """The dev server accepts connections a moment before its search attributes exist."""
+async def wait_for_temporal(address: str, namespace: str, within: float = 120) -> None:
+    """Until Temporal answers with our search attributes registered. A busy machine's dev server
+    refuses connections, then says its frontend is not healthy, then lacks the attributes for a
+    moment: each is waited out, up to `within` seconds, then named."""
     wanted = {key.name for key in SearchAttributes.ALL}
-    client = await Client.connect(address, namespace=namespace)
-    async with asyncio.timeout(60):
-        while True:
+    deadline = time.monotonic() + within
+    while True:
+        try:
+            client = await Client.connect(address, namespace=namespace)
             response = await client.operator_service.list_search_attributes(
                 ListSearchAttributesRequest(namespace=namespace)
             )
             if wanted <= set(response.custom_attributes):
                 return
-            await asyncio.sleep(0.2)
+            problem = "its search attributes are not registered yet"
+        except (RuntimeError, RPCError) as exc:  # refused, or up but not healthy yet
+            problem = str(exc)
+        if time.monotonic() >= deadline:
+            raise TimeoutError(
+                f"Temporal at {address} was not ready within {within:.0f} s: {problem}"
+            )
+        await asyncio.sleep(0.5)
 
 
 def wait_until_ready(url: str, children: list["Child"]) -> None:
@@ -189,9 +200,7 @@ def run(settings: Settings) -> int:
                 watched.append(temporal)
                 env["TEMPORAL_ADDRESS"] = temporal.address
                 temporal_ui = temporal.ui_url
-                asyncio.run(
-                    wait_for_search_attributes(temporal.address, settings.temporal_namespace)
-                )
+                asyncio.run(wait_for_temporal(temporal.address, settings.temporal_namespace))
 
             asyncio.run(migrate(env.get("DATABASE_URL", settings.database_url)))
             api = f"http://{settings.api_host}:{settings.api_port}"

@@ -13,8 +13,11 @@ from pathlib import Path
 import httpx
 import pytest
 from temporalio.client import Client
+from temporalio.testing import WorkflowEnvironment
 
-from fastship.embedded import free_port
+from fastship.dev import wait_for_temporal
+from fastship.embedded import free_port, temporal_cli_path
+from models.domain import SearchAttributes
 from tests.conftest import PASSWORD
 from tests.helpers import eventually
 
@@ -246,3 +249,24 @@ async def test_a_killed_launcher_leaves_no_server_behind_on_the_next_run(stack: 
     assert await stack.stop() == 0  # an impatient second Ctrl-C: stopping still finishes
     assert await eventually(lambda: _ended(postgres), bool, within=15)
     assert "Traceback" not in stack.printed
+
+
+async def test_the_launcher_waits_for_a_starting_temporal_and_names_one_that_never_answers() -> (
+    None
+):
+    port = free_port()
+    address = f"127.0.0.1:{port}"
+    waiting = asyncio.create_task(wait_for_temporal(address, "default", within=60))
+    await asyncio.sleep(2)
+    assert not waiting.done(), "it gave up on, or got past, a Temporal that is not there"
+
+    async with await WorkflowEnvironment.start_local(
+        port=port,
+        dev_server_existing_path=temporal_cli_path(),
+        search_attributes=SearchAttributes.ALL,
+        dev_server_log_level="error",
+    ):
+        await asyncio.wait_for(waiting, 60)
+
+    with pytest.raises(TimeoutError, match=f"Temporal at {address} was not ready within 1 s"):
+        await wait_for_temporal(address, "default", within=1)

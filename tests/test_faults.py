@@ -18,7 +18,7 @@ import pytest
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
 
-from fastship.dev import create_database_if_missing, wait_for_search_attributes
+from fastship.dev import create_database_if_missing, wait_for_temporal
 from fastship.embedded import EmbeddedPostgres, EmbeddedTemporal, free_port
 from fastship.settings import Settings
 from migrations import migrate
@@ -86,7 +86,7 @@ class Stage:
 
 @pytest.fixture
 async def stage(settings: Settings, temporal_server: EmbeddedTemporal) -> AsyncIterator[Stage]:
-    await wait_for_search_attributes(temporal_server.address, settings.temporal_namespace)
+    await wait_for_temporal(temporal_server.address, settings.temporal_namespace)
     staged = settings.model_copy(
         update={
             "temporal_address": temporal_server.address,
