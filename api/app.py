@@ -9,6 +9,7 @@ from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
 from api import dev, health, metrics, notifications, public
 from api.accounts.router import partner_router, seller_router
+from api.codec import codec_app
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
 from api.openapi import install_openapi, operation_id
@@ -65,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.metrics = metrics.HttpMetrics()
     install_error_handlers(app)
     install_openapi(app)
+    app.mount("/codec", codec_app(settings))
     install_web_app(app, settings.web_app_dir)  # last: its catch-all comes after every route
     install_middleware(app, app.state.metrics)
     if tracing is not None:

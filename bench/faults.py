@@ -21,12 +21,13 @@ from typing import Any
 import httpx
 from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from bench.database import verify_all_accounts
 from bench.report import say, table
 from bench.scenarios import PASSWORD
 from bench.stack import Part, Stack, running_stack
+from fastship.settings import get_settings
+from fastship.temporal import data_converter
 from models.workflow_io import ShipmentState
 
 RETRY_PAUSE = 0.5  # seconds between tries of an unconfirmed request
@@ -198,7 +199,8 @@ async def _check(
 ) -> Findings:
     """Reads every shipment back, asks its workflow, and takes it to delivery."""
     findings = Findings()
-    temporal = await Client.connect(stack.temporal_address, data_converter=pydantic_data_converter)
+    converter = data_converter(get_settings().payload_keys)  # the stack's: it inherits ours
+    temporal = await Client.connect(stack.temporal_address, data_converter=converter)
     listed = await _listed(http, accounts.seller)
     extra = len(listed) - len(ledger.shipments)
     if extra:

@@ -55,9 +55,10 @@ def main() -> int:
             forwarded_allow_ips=settings.forwarded_allow_ips,
         )
     elif command == "worker":
-        from worker.main import serve
+        from worker.main import exit_now, serve
 
         asyncio.run(serve(settings))
+        exit_now()
     elif command == "migrate":
         asyncio.run(migrate(settings.database_url))
     elif command == "register-search-attributes":

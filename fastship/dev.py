@@ -175,6 +175,7 @@ def run(settings: Settings) -> int:
     signal.signal(signal.SIGTERM, _raise_stop)
     signal.signal(signal.SIGINT, _raise_stop)
     watched: list[Supervised] = []
+    api = f"http://{settings.api_host}:{settings.api_port}"
 
     with ExitStack() as servers:
         try:
@@ -195,15 +196,16 @@ def run(settings: Settings) -> int:
                     state / "temporal",
                     port=settings.embedded_temporal_port,
                     ui_port=settings.temporal_ui_port,
+                    codec_endpoint=f"{api}/codec",
                 )
                 servers.callback(temporal.stop)
                 watched.append(temporal)
                 env["TEMPORAL_ADDRESS"] = temporal.address
+                env["TEMPORAL_UI_URL"] = temporal.ui_url
                 temporal_ui = temporal.ui_url
                 asyncio.run(wait_for_temporal(temporal.address, settings.temporal_namespace))
 
             asyncio.run(migrate(env.get("DATABASE_URL", settings.database_url)))
-            api = f"http://{settings.api_host}:{settings.api_port}"
             if not settings.configured("public_url"):  # links in messages open this API
                 env["PUBLIC_URL"] = api
             metrics_port = settings.worker_metrics_port

@@ -255,6 +255,7 @@ class EmbeddedTemporal(_ServerProcess):
     data_dir: Path
     port: int
     ui_port: int
+    codec_endpoint: str | None = None  # where the UI decodes payloads
 
     def __post_init__(self) -> None:
         self.name = "Temporal server"
@@ -273,6 +274,7 @@ class EmbeddedTemporal(_ServerProcess):
             "--sqlite-pragma", "synchronous=normal",
             "--log-level", "warn",
             *search_attribute_flags(),
+            *(["--ui-codec-endpoint", self.codec_endpoint] if self.codec_endpoint else []),
         ]  # fmt: skip
 
     def _port(self) -> int:

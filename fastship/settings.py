@@ -8,7 +8,11 @@ from typing import Literal, Self
 from pydantic import SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from fastship.payload_codec import parse_keys
+
 DEVELOPMENT_JWT_SECRET = "development-only-secret-change-me-0123456789"  # noqa: S105
+# base64 of the 32 bytes "fastship-development-only-key-32": public, so development only.
+DEVELOPMENT_PAYLOAD_KEYS = "development:ZmFzdHNoaXAtZGV2ZWxvcG1lbnQtb25seS1rZXktMzI="
 
 Environment = Literal["development", "test", "production"]
 
@@ -55,6 +59,16 @@ class Settings(BaseSettings):
     jwt_issuer: str = "fastship"
     jwt_audience: str = "fastship-api"
     access_token_lifetime: timedelta = timedelta(hours=1)
+
+    # Workflow payloads are encrypted (AES-256-GCM) with these keys, `id:base64key` separated by
+    # commas: the first encrypts, every one decrypts. To rotate, put a new key first and keep the
+    # old ones while histories encrypted with them exist. A key: `k2:$(openssl rand -base64 32)`.
+    payload_encryption_keys: SecretStr = SecretStr(DEVELOPMENT_PAYLOAD_KEYS)
+    # The codec server (/codec/decode, /codec/encode) decodes payloads for the Temporal UI at
+    # TEMPORAL_UI_URL, for callers bearing this token. Unset: off, except in development (the
+    # development key is public anyway), where the local UI may call it without one.
+    codec_server_token: SecretStr | None = None
+    temporal_ui_url: str = "http://127.0.0.1:8233"
 
     # The built web app the API serves at `/` (`make web`), from the working directory (the
     # repository's, as `make dev` runs it; the image sets its own); absent: the API alone.
@@ -139,6 +153,16 @@ class Settings(BaseSettings):
             )
         return self
 
+    @field_validator("payload_encryption_keys")
+    @classmethod
+    def payload_keys_parse(cls, keys: SecretStr) -> SecretStr:
+        parse_keys(keys.get_secret_value())
+        return keys
+
+    @property
+    def payload_keys(self) -> dict[str, bytes]:
+        return parse_keys(self.payload_encryption_keys.get_secret_value())
+
     @model_validator(mode="after")
     def refuse_default_secret_outside_development(self) -> Self:
         if self.environment != "development":
@@ -152,6 +176,18 @@ class Settings(BaseSettings):
                 raise ValueError(
                     f"JWT_SECRET must be at least 32 characters when ENVIRONMENT={self.environment}"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def refuse_public_payload_key_outside_development(self) -> Self:
+        if (
+            self.environment != "development"
+            and self.payload_encryption_keys.get_secret_value() == DEVELOPMENT_PAYLOAD_KEYS
+        ):
+            raise ValueError(
+                "PAYLOAD_ENCRYPTION_KEYS is the development default, whose key is public; set "
+                f"keys of your own (see .env.example) when ENVIRONMENT={self.environment}"
+            )
         return self
 
     @property

@@ -1,10 +1,15 @@
 """The Temporal client every process creates once at start-up: the local dev server, or a real
 cluster over TLS with an API key (Temporal Cloud) or a client certificate (mTLS)."""
 
+import dataclasses
+from collections.abc import Mapping
+
 from temporalio.client import Client
 from temporalio.contrib.pydantic import pydantic_data_converter
+from temporalio.converter import DataConverter
 from temporalio.service import TLSConfig
 
+from fastship.payload_codec import EncryptionCodec
 from fastship.settings import Settings
 from fastship.telemetry.tracing import temporal_interceptors
 
@@ -26,6 +31,12 @@ def tls_config(settings: Settings) -> TLSConfig | bool:
     )
 
 
+def data_converter(payload_keys: Mapping[str, bytes]) -> DataConverter:
+    """Pydantic models as JSON, encrypted with the payload keys (Settings.payload_keys)."""
+    codec = EncryptionCodec(payload_keys)
+    return dataclasses.replace(pydantic_data_converter, payload_codec=codec)
+
+
 async def connect_temporal(settings: Settings, *, lazy: bool = False) -> Client:
     """On the default runtime (the worker's serves metrics); traced when tracing is on."""
     api_key = settings.temporal_api_key
@@ -34,7 +45,7 @@ async def connect_temporal(settings: Settings, *, lazy: bool = False) -> Client:
         namespace=settings.temporal_namespace,
         api_key=api_key.get_secret_value() if api_key else None,
         tls=tls_config(settings),
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings.payload_keys),
         lazy=lazy,
         interceptors=temporal_interceptors(),
     )

@@ -5,6 +5,7 @@ Every test starts on empty tables.
 """
 
 import asyncio
+import base64
 import functools
 import os
 import secrets
@@ -21,15 +22,16 @@ from sqlalchemy import make_url, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from fastship.database import create_engine, create_session_factory
 from fastship.dev import create_database_if_missing
 from fastship.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, temporal_cli_path
+from fastship.payload_codec import parse_keys
 from fastship.secrets import issue_verification_token
 from fastship.settings import Settings
+from fastship.temporal import data_converter
 from migrations import migrate
 from models.domain import Role, SearchAttributes
 from models.tables import metadata
@@ -40,6 +42,8 @@ from worker.main import build_worker
 
 TEST_DATABASE = "fastship_test"
 PASSWORD = "correct horse 42"
+# A key of this run's own: the test server's histories are encrypted like production's.
+PAYLOAD_KEYS = f"test:{base64.b64encode(os.urandom(32)).decode()}"
 
 
 @pytest.fixture(scope="session")
@@ -76,7 +80,7 @@ async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli_path(),
         search_attributes=SearchAttributes.ALL,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(parse_keys(PAYLOAD_KEYS)),
         dev_server_log_level="error",
     )
     yield env
@@ -94,6 +98,7 @@ def settings(database_url: str, redis_url: str, temporal: Client) -> Settings:
     return Settings(
         environment="test",
         jwt_secret=SecretStr(secrets.token_hex(32)),
+        payload_encryption_keys=SecretStr(PAYLOAD_KEYS),
         database_url=database_url,
         redis_url=redis_url,
         temporal_address=temporal.service_client.config.target_host,
@@ -265,7 +270,7 @@ async def own_temporal(settings: Settings) -> AsyncIterator[Settings]:
     async with await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli_path(),
         search_attributes=SearchAttributes.ALL,
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(settings.payload_keys),
         dev_server_log_level="error",
     ) as env:
         yield settings.model_copy(

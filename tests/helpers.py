@@ -3,9 +3,9 @@ import json
 import os
 import sys
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 
@@ -53,6 +53,7 @@ async def start_worker(
     env = os.environ | {
         "ENVIRONMENT": "test",
         "JWT_SECRET": settings.jwt_secret.get_secret_value(),
+        "PAYLOAD_ENCRYPTION_KEYS": settings.payload_encryption_keys.get_secret_value(),
         "DATABASE_URL": settings.database_url,
         "REDIS_URL": settings.redis_url,
         "TEMPORAL_ADDRESS": settings.temporal_address,
@@ -92,3 +93,15 @@ _draining: set[asyncio.Task[None]] = set()
 async def _echo(stream: asyncio.StreamReader) -> None:
     async for line in stream:
         sys.stdout.write(line.decode(errors="replace"))
+
+
+def payloads_in(document: Any) -> Iterator[dict[str, Any]]:
+    """Every Payload of a history's JSON: the objects with `metadata` and `data`."""
+    if isinstance(document, dict):
+        if "metadata" in document and "data" in document:
+            yield document
+        for value in document.values():
+            yield from payloads_in(value)
+    elif isinstance(document, list):
+        for value in document:
+            yield from payloads_in(value)

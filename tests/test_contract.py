@@ -26,7 +26,7 @@ from schemathesis.specs.openapi.checks import (
 
 from api.app import create_app
 from fastship.settings import Settings
-from tests.conftest import SignUp
+from tests.conftest import PAYLOAD_KEYS, SignUp
 
 Case = schemathesis.Case[Any]
 BASE_URL = "http://fastship.test"
@@ -46,7 +46,13 @@ FUZZING = settings(
 )
 
 # The document depends on no server, so it is read at collection, from the test environment's app.
-_document = create_app(Settings(environment="test", jwt_secret=SecretStr("x" * 32))).openapi()
+_document = create_app(
+    Settings(
+        environment="test",
+        jwt_secret=SecretStr("x" * 32),
+        payload_encryption_keys=SecretStr(PAYLOAD_KEYS),
+    )
+).openapi()
 schema = schemathesis.openapi.from_dict(_document)
 SECURED = [
     f"{method.upper()} {path}"

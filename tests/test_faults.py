@@ -16,11 +16,11 @@ from typing import Any
 import httpx
 import pytest
 from temporalio.client import Client
-from temporalio.contrib.pydantic import pydantic_data_converter
 
 from fastship.dev import create_database_if_missing, wait_for_temporal
 from fastship.embedded import EmbeddedPostgres, EmbeddedTemporal, free_port
 from fastship.settings import Settings
+from fastship.temporal import data_converter
 from migrations import migrate
 from tests.conftest import new_partner, new_seller
 from tests.crashing_worker import CRASH_AFTER_COMMIT
@@ -77,7 +77,8 @@ class Stage:
 
     async def workflow_state(self, shipment_id: str) -> Any:
         client = await Client.connect(
-            self.settings.temporal_address, data_converter=pydantic_data_converter
+            self.settings.temporal_address,
+            data_converter=data_converter(self.settings.payload_keys),
         )
         return await client.get_workflow_handle(f"shipment-{shipment_id}").query(
             ShipmentWorkflow.state

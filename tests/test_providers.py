@@ -18,6 +18,7 @@ from activities.notifications.providers import (
 )
 from fastship.embedded import free_port
 from fastship.settings import Settings
+from tests.conftest import PAYLOAD_KEYS
 from tests.fake_providers import FakeSendGrid, FakeTwilio, twilio_signature
 
 CODE = "482913"
@@ -33,7 +34,11 @@ CALLBACK = "https://fastship.example/api/v1/notifications/twilio/status"
 
 @pytest.fixture
 def base() -> Settings:
-    return Settings(environment="test", jwt_secret=SecretStr("x" * 40))
+    return Settings(
+        environment="test",
+        jwt_secret=SecretStr("x" * 40),
+        payload_encryption_keys=SecretStr(PAYLOAD_KEYS),
+    )
 
 
 async def test_an_email_is_handed_over_with_both_parts(

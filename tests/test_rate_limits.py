@@ -42,6 +42,7 @@ async def _start_api_process(
         | {
             "ENVIRONMENT": "test",
             "JWT_SECRET": settings.jwt_secret.get_secret_value(),
+            "PAYLOAD_ENCRYPTION_KEYS": settings.payload_encryption_keys.get_secret_value(),
             "DATABASE_URL": settings.database_url,
             "REDIS_URL": settings.redis_url,
             "TEMPORAL_ADDRESS": settings.temporal_address,

@@ -6,6 +6,7 @@ from temporalio.service import TLSConfig
 
 from fastship.settings import Environment, Settings
 from fastship.temporal import tls_config
+from tests.conftest import PAYLOAD_KEYS
 
 
 @pytest.mark.parametrize("environment", ["test", "production"])
@@ -24,7 +25,11 @@ def test_outside_development_a_short_secret_is_refused() -> None:
 
 
 def test_outside_development_a_real_secret_is_accepted() -> None:
-    settings = Settings(environment="production", jwt_secret=SecretStr("s" * 40))
+    settings = Settings(
+        environment="production",
+        jwt_secret=SecretStr("s" * 40),
+        payload_encryption_keys=SecretStr(PAYLOAD_KEYS),
+    )
     assert settings.jwt_secret.get_secret_value() == "s" * 40
 
 
@@ -87,3 +92,26 @@ def test_a_hosted_database_url_is_used_with_asyncpg(
     assert Settings(_env_file=None).database_url == (
         "postgresql+asyncpg://app:pw@db.internal:5432/app"
     )
+
+
+@pytest.mark.parametrize("environment", ["test", "production"])
+def test_outside_development_the_public_payload_key_is_refused(
+    monkeypatch: pytest.MonkeyPatch, environment: Environment
+) -> None:
+    monkeypatch.delenv("PAYLOAD_ENCRYPTION_KEYS", raising=False)
+    with pytest.raises(ValidationError, match="PAYLOAD_ENCRYPTION_KEYS is the development default"):
+        Settings(_env_file=None, environment=environment, jwt_secret=SecretStr("s" * 40))
+
+
+@pytest.mark.parametrize(
+    ("keys", "problem"),
+    [
+        ("no-separator", "each key is written `id:base64key`"),
+        ("k1:c2hvcnQ=", "key 'k1' is 5 bytes; AES-256 needs 32"),
+        ("k1:not base64!", "Invalid base64|Non-base64|Incorrect padding|Only base64"),
+        (" , ", "at least one key is needed"),
+    ],
+)
+def test_payload_keys_that_cannot_encrypt_are_refused_at_start(keys: str, problem: str) -> None:
+    with pytest.raises(ValidationError, match=problem):
+        Settings(_env_file=None, payload_encryption_keys=SecretStr(keys))

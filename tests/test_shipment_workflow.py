@@ -1,8 +1,11 @@
 """ShipmentWorkflow's history and activities: summaries, idempotent writes, replay."""
 
+import base64
+import json
 import uuid
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -17,14 +20,17 @@ from temporalio.testing import ActivityEnvironment
 from temporalio.worker import Replayer
 
 from activities.shipments import ShipmentActivities
+from fastship.payload_codec import ENCRYPTED
 from fastship.settings import Settings
+from fastship.temporal import data_converter
 from models.accounts import Partner, Seller
 from models.domain import ShipmentStatus
 from models.notifications import Notification
 from models.shipments import Shipment, ShipmentEvent
 from models.workflow_io import PlaceShipment, ShipmentEventRecord, ShipmentOrder
 from tests.conftest import HISTORIES
-from tests.helpers import eventually
+from tests.helpers import eventually, payloads_in
+from tests.histories.record import RECORDING_KEYS
 from tests.shipments import created, deliver
 from workflows.accounts import EmailVerificationWorkflow
 from workflows.shipment import ShipmentWorkflow
@@ -197,9 +203,25 @@ async def test_workflow_code_replays_the_recorded_histories(name: str) -> None:
     history = WorkflowHistory.from_json(name, RECORDED[name])
     replayer = Replayer(
         workflows=[ShipmentWorkflow, EmailVerificationWorkflow],
-        data_converter=pydantic_data_converter,
+        data_converter=data_converter(RECORDING_KEYS),
     )
     await replayer.replay_workflow(history)
+
+
+@pytest.mark.parametrize("name", [name for name in RECORDED if not name.endswith(".v1")])
+def test_the_recorded_histories_hold_no_personal_data_in_clear(name: str) -> None:
+    """Recorded through the codec, as production runs: inputs and results are encrypted, and
+    only readable strings (summaries, ids) stay clear."""
+    payloads = list(payloads_in(json.loads(RECORDED[name])))
+    clear = [
+        base64.b64decode(payload.get("data", "")) for payload in payloads if not _encrypted(payload)
+    ]
+    assert any(_encrypted(payload) for payload in payloads)
+    assert not [data for data in clear if b"@example.com" in data]
+
+
+def _encrypted(payload: dict[str, Any]) -> bool:
+    return base64.b64decode(payload["metadata"].get("encoding", "")) == ENCRYPTED
 
 
 def test_the_recorded_histories_cover_the_whole_lifecycle() -> None:

@@ -5,9 +5,12 @@ and traces when an OTLP endpoint is configured.
 """
 
 import asyncio
+import os
 import signal
+import sys
 import time
 from datetime import timedelta
+from typing import NoReturn
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -23,7 +26,7 @@ from activities.webhooks import WebhookActivities
 from fastship.database import create_engine, create_session_factory
 from fastship.logging import configure_logging
 from fastship.settings import Settings, get_settings
-from fastship.telemetry.tracing import configure_tracing, trace_engine
+from fastship.telemetry.tracing import configure_tracing, trace_engine, tracer_provider
 from fastship.telemetry.worker_metrics import ActivityOutcomes, metrics_runtime
 from fastship.temporal import connect_temporal
 from models.domain import SHIPMENT_TASK_QUEUE
@@ -95,9 +98,21 @@ async def serve(settings: Settings) -> None:
         await stop.wait()
         log.info("worker stopping: finishing in-flight tasks")
     await engine.dispose()
+    if provider := tracer_provider():  # exit_now skips the atexit hook that would flush it
+        provider.shutdown()
     log.info("worker stopped")
+
+
+def exit_now() -> NoReturn:
+    """Ends the stopped worker without the interpreter's finalization, during which the Temporal
+    SDK's core threads may still take the GIL and abort the process ("PyGILState_Release: thread
+    state must be current", SIGABRT) after a clean stop."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(0)
 
 
 def run() -> None:
     configure_logging()
     asyncio.run(serve(get_settings()))
+    exit_now()

@@ -16,12 +16,13 @@ from typing import Any
 from temporalio import activity
 from temporalio.client import Client, WithStartWorkflowOperation, WorkflowHandle
 from temporalio.common import WorkflowIDConflictPolicy
-from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
 from fastship.embedded import temporal_cli_path
+from fastship.payload_codec import parse_keys
+from fastship.temporal import data_converter
 from models.domain import SHIPMENT_TASK_QUEUE, Role, SearchAttributes, ShipmentStatus
 from models.workflow_io import (
     AccountEmail,
@@ -53,6 +54,8 @@ from workflows.accounts import EmailVerificationWorkflow, email_verification_wor
 from workflows.shipment import ShipmentWorkflow
 
 HISTORIES = Path(__file__).parent
+# The recordings' payloads are encrypted, as production's are, with this test-only key.
+RECORDING_KEYS = parse_keys("recordings:5AReJ8HTsJ6owwvzNNREfAywb0U+F73MWPMOgD2n+oQ=")
 PARTNER = uuid.UUID("6f1b1d1e-5b0e-4a57-9d0e-0c4b2f8a7e11")
 SELLER = uuid.UUID("1d4c8f0a-3e6b-4f5a-8c2d-9b7e6a5f4c31")
 UNSERVED_ZIP = "99999"
@@ -281,7 +284,7 @@ async def record_histories() -> None:
         await WorkflowEnvironment.start_local(
             dev_server_existing_path=temporal_cli_path(),
             search_attributes=SearchAttributes.ALL,
-            data_converter=pydantic_data_converter,
+            data_converter=data_converter(RECORDING_KEYS),
         ) as env,
         Worker(
             env.client,
