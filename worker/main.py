@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.runtime import Runtime
 from temporalio.worker import Worker
+from temporalio.worker.workflow_sandbox import SandboxedWorkflowRunner, SandboxRestrictions
 
 from activities.accounts import AccountActivities
 from activities.assignment import AssignmentActivities
@@ -57,6 +58,10 @@ def build_worker(
             WebhookActivities(sessions, settings).deliver_webhook,
         ],
         interceptors=[ActivityOutcomes()],
+        # Each new workflow imports its modules from the process, not again into its sandbox.
+        workflow_runner=SandboxedWorkflowRunner(
+            restrictions=SandboxRestrictions.default.with_passthrough_all_modules()
+        ),
         graceful_shutdown_timeout=timedelta(seconds=10),
     )
 

@@ -90,6 +90,8 @@ def _environment(language: Language) -> Environment:
         undefined=StrictUndefined,
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
+        # The templates ship with the code: no stat() of each one on every render.
+        auto_reload=False,
     )
     # Long sentences may wrap inside {% trans %}; the catalog holds them on one line.
     environment.policies["ext.i18n.trimmed"] = True
