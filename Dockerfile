@@ -14,6 +14,7 @@ COPY requirements.lock ./
 RUN uv pip sync --no-cache --python /opt/venv requirements.lock
 COPY pyproject.toml README.md ./
 COPY fastship ./fastship
+COPY launcher ./launcher
 COPY api ./api
 COPY workflows ./workflows
 COPY activities ./activities

@@ -48,6 +48,7 @@ lint: install $(WEB)/node_modules/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/mypy .
+	$(BIN)/lint-imports  # the layers of ../shared/docs/architecture.md
 	cd $(WEB) && npm run check
 
 ## Re-resolve dependencies after editing pyproject.toml: production alone (the image) and with

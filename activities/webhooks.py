@@ -16,7 +16,8 @@ from fastship.settings import Settings
 from fastship.telemetry.worker_metrics import count_webhook_delivery
 from fastship.webhook_destinations import RefusedDestination, resolve_destination
 from fastship.webhook_sender import Answer, encode_body, send, verify_endpoint
-from models.webhooks import WEBHOOK_RETRY_POLICY, DeliveryStatus, WebhookFailure
+from models.webhook_retries import WEBHOOK_RETRY_POLICY, WebhookFailure
+from models.webhooks import DeliveryStatus
 from models.workflow_io import ActivityName
 from repositories import webhooks
 from repositories.webhooks import DeliveryToSend

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from fastship.dev import (
+from launcher.dev import (
     DATABASE_NAME,
     Child,
     create_database_if_missing,
     wait_for_temporal,
     wait_until_ready,
 )
-from fastship.embedded import (
+from launcher.embedded import (
     EmbeddedPostgres,
     EmbeddedRedis,
     EmbeddedTemporal,

@@ -54,6 +54,8 @@ class ShipmentTag(StrEnum):
 
 
 SHIPMENT_TASK_QUEUE: Final = "shipments"
+# Sent to a shipment waiting for a partner when one in its zip has room again.
+CAPACITY_FREED_SIGNAL: Final = "capacity_freed"
 
 
 def shipment_workflow_id(shipment_id: object) -> str:

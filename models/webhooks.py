@@ -1,17 +1,14 @@
-"""Seller webhooks: endpoints, the delivery log, and how deliveries are retried.
-
-Imported by workflow code for `WEBHOOK_RETRY_POLICY`: nothing here does I/O at import.
-"""
+"""Seller webhooks: endpoints and the delivery log (how deliveries are retried:
+models/webhook_retries.py)."""
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import Enum, ForeignKey, Index, SmallInteger, String, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
-from temporalio.common import RetryPolicy
 
 from models.base import Base, UUIDPrimaryKey
 
@@ -31,23 +28,6 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"  # retried until the deadline, never accepted
     CANCELLED = "cancelled"  # its endpoint was deleted first
 
-
-class WebhookFailure(StrEnum):
-    """The `type` of the ApplicationError ending a delivery for good."""
-
-    DELIVERY_NOT_FOUND = "WebhookDeliveryNotFound"
-    ENDPOINT_DELETED = "WebhookEndpointDeleted"
-    RETRIES_EXHAUSTED = "WebhookRetriesExhausted"
-
-
-# Run with a schedule-to-close of `Settings.webhook_retry_deadline`: about 12 tries in the first
-# hour, then one an hour. The activity marks the delivery failed on the last try that fits.
-WEBHOOK_RETRY_POLICY = RetryPolicy(
-    initial_interval=timedelta(seconds=1),
-    backoff_coefficient=2.0,
-    maximum_interval=timedelta(hours=1),
-    non_retryable_error_types=list(WebhookFailure),
-)
 
 MAX_ENDPOINTS_PER_SELLER = 10
 MAX_URL_LENGTH = 2000

@@ -26,12 +26,12 @@ from temporalio.service import RPCError, RPCStatusCode
 from temporalio.testing import WorkflowEnvironment
 
 from fastship.database import create_engine, create_session_factory
-from fastship.dev import create_database_if_missing
-from fastship.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, temporal_cli_path
 from fastship.payload_codec import parse_keys
 from fastship.secrets import issue_verification_token
 from fastship.settings import Settings
 from fastship.temporal import data_converter
+from launcher.dev import create_database_if_missing
+from launcher.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, temporal_cli_path
 from migrations import migrate
 from models.domain import Role, SearchAttributes
 from models.tables import metadata

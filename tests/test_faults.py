@@ -17,10 +17,10 @@ import httpx
 import pytest
 from temporalio.client import Client
 
-from fastship.dev import create_database_if_missing, wait_for_temporal
-from fastship.embedded import EmbeddedPostgres, EmbeddedTemporal, free_port
 from fastship.settings import Settings
 from fastship.temporal import data_converter
+from launcher.dev import create_database_if_missing, wait_for_temporal
+from launcher.embedded import EmbeddedPostgres, EmbeddedTemporal, free_port
 from migrations import migrate
 from tests.conftest import new_partner, new_seller
 from tests.crashing_worker import CRASH_AFTER_COMMIT

@@ -5,8 +5,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from fastship.embedded import EmbeddedRedis, free_port
 from fastship.settings import Settings
+from launcher.embedded import EmbeddedRedis, free_port
 from tests.helpers import serve_api
 
 

@@ -10,8 +10,8 @@ from redis.asyncio import Redis
 
 from api.revocation import revoke_sessions
 from api.security import decode_access_token, issue_access_token
-from fastship.embedded import free_port
 from fastship.settings import Settings
+from launcher.embedded import free_port
 from models.domain import Role
 from tests.conftest import SignUp, log_in
 from tests.helpers import serve_api

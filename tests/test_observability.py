@@ -12,11 +12,11 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from prometheus_client.parser import text_string_to_metric_families
 
 from fastship.database import create_engine, create_session_factory
-from fastship.embedded import free_port
 from fastship.logging import configure_logging
 from fastship.settings import Settings
 from fastship.telemetry.tracing import configure_tracing, trace_engine
 from fastship.temporal import connect_temporal
+from launcher.embedded import free_port
 from tests.conftest import SignUp
 from tests.helpers import eventually, serve_api, start_worker
 from tests.shipments import SHIPMENT, VALID, create, created, outbox

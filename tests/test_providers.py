@@ -16,8 +16,8 @@ from activities.notifications.providers import (
     Sms,
     TwilioSms,
 )
-from fastship.embedded import free_port
 from fastship.settings import Settings
+from launcher.embedded import free_port
 from tests.conftest import PAYLOAD_KEYS
 from tests.fake_providers import FakeSendGrid, FakeTwilio, twilio_signature
 

@@ -15,8 +15,8 @@ from starlette.requests import Request
 
 from api.errors import ServiceUnavailable
 from api.ratelimit import RateLimiter, limit_account_route
-from fastship.embedded import free_port
 from fastship.settings import Settings
+from launcher.embedded import free_port
 from tests.conftest import PASSWORD, SignUp, log_in
 from tests.helpers import serve_api
 from tests.shipments import SHIPMENT, created, delivery_code, out_for_delivery
@@ -52,7 +52,7 @@ async def _start_api_process(
     )
     with log.open("wb") as output:
         process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "fastship", "api", env=env, stdout=output, stderr=output
+            sys.executable, "-m", "launcher", "api", env=env, stdout=output, stderr=output
         )
     url = f"http://127.0.0.1:{port}"
     async with httpx.AsyncClient(base_url=url) as client, asyncio.timeout(30):

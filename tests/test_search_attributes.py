@@ -1,8 +1,8 @@
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.testing import WorkflowEnvironment
 
-from fastship.embedded import temporal_cli_path
 from fastship.search_attributes import register_search_attributes
+from launcher.embedded import temporal_cli_path
 from models.domain import SearchAttributes
 
 

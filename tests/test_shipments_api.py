@@ -20,8 +20,8 @@ from temporalio.exceptions import CancelledError
 
 from api.errors import ServiceUnavailable
 from api.shipments.service import command
-from fastship.embedded import free_port
 from fastship.settings import Settings
+from launcher.embedded import free_port
 from models.domain import SearchAttributes
 from models.shipments import Shipment
 from tests.conftest import SignUp

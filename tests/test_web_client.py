@@ -11,7 +11,7 @@ FRONTEND = Path(__file__).parents[1] / "frontend"
 
 def test_the_committed_openapi_document_is_the_apis() -> None:
     printed = subprocess.run(
-        [sys.executable, "-m", "fastship", "openapi"], capture_output=True, check=True, text=True
+        [sys.executable, "-m", "launcher", "openapi"], capture_output=True, check=True, text=True
     )
     assert printed.stdout == (FRONTEND / "openapi.json").read_text(), (
         "the API changed: `fastship openapi > frontend/openapi.json`, then `npm run generate`"

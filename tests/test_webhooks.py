@@ -21,7 +21,8 @@ from temporalio.worker import Worker
 
 from activities.webhooks import WebhookActivities
 from fastship.settings import Settings
-from models.webhooks import WEBHOOK_RETRY_POLICY, DeliveryStatus, WebhookDelivery, WebhookEventType
+from models.webhook_retries import WEBHOOK_RETRY_POLICY
+from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEventType
 from models.workflow_io import ActivityName
 from repositories import webhooks
 from tests.conftest import SignUp

@@ -11,8 +11,8 @@ import httpx
 import pytest
 from temporalio.testing import WorkflowEnvironment
 
-from fastship.embedded import free_port, temporal_cli_path
 from fastship.settings import Settings
+from launcher.embedded import free_port, temporal_cli_path
 from models.domain import SearchAttributes
 from tests.fake_providers import FakeSendGrid, FakeTwilio, SentSms
 from tests.helpers import eventually, serve_api, start_worker

@@ -15,9 +15,9 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
-    from models.domain import SearchAttributes, ShipmentStatus
+    from models.domain import CAPACITY_FREED_SIGNAL, SearchAttributes, ShipmentStatus
     from models.lifecycle import Actor, is_failed_attempt, scan_error, transition_error
-    from models.webhooks import WEBHOOK_RETRY_POLICY
+    from models.webhook_retries import WEBHOOK_RETRY_POLICY
     from models.workflow_io import (
         ActivityName,
         Assignment,
@@ -494,7 +494,7 @@ class ShipmentWorkflow:
         if self._reviewed:
             raise _refusal(Refusal.ALREADY_REVIEWED, "This shipment has already been reviewed")
 
-    @workflow.signal
+    @workflow.signal(name=CAPACITY_FREED_SIGNAL)
     def capacity_freed(self) -> None:
         """A partner serving this zip has room now: try the assignment at once."""
         self._capacity_freed = True

@@ -4,11 +4,7 @@ from typing import Annotated
 
 import structlog
 from fastapi import APIRouter, Depends, Form, Response, status
-from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client
-from temporalio.service import RPCError
 
-from activities.assignment import signal_capacity_freed, waiting_shipments
 from api.accounts import service
 from api.accounts.logout import add_logout
 from api.accounts.schemas import (
@@ -126,11 +122,7 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
         limit: AccountRouteLimitDep,
     ) -> None:
         await limit(f"{role}-verify", body.token)
-        account_id = await service.verify_email(session, temporal, settings, model, body.token)
-        if model is Partner:  # eligible from now on: shipments waiting in its zips try again
-            partner = await session.get(Partner, account_id)
-            if partner is not None:
-                await _wake_shipments_waiting_for(temporal, session, partner)
+        await service.verify_email(session, temporal, settings, model, body.token)
 
     @router.post(
         "/forgot-password",
@@ -243,13 +235,7 @@ async def get_seller_me(seller: CurrentSeller) -> SellerRead:
 async def update_seller_me(
     body: SellerUpdate, seller: CurrentSeller, session: SessionDep
 ) -> SellerRead:
-    if body.name is not None:
-        seller.name = body.name
-    if body.language is not None:
-        seller.language = body.language
-    await session.commit()
-    await session.refresh(seller)
-    return _seller(seller)
+    return _seller(await service.update_seller(session, seller, body))
 
 
 @partner_router.post(
@@ -293,28 +279,4 @@ async def get_partner_me(partner: CurrentPartner) -> PartnerRead:
 async def update_partner_me(
     body: PartnerUpdate, partner: CurrentPartner, session: SessionDep, temporal: TemporalDep
 ) -> PartnerRead:
-    if body.serviceable_zip_codes is not None:
-        partner.serviceable_zip_codes = body.serviceable_zip_codes
-    if body.max_handling_capacity is not None:
-        partner.max_handling_capacity = body.max_handling_capacity
-    if body.language is not None:
-        partner.language = body.language
-    await session.commit()
-    await session.refresh(partner)
-    await _wake_shipments_waiting_for(temporal, session, partner)
-    return _partner(partner)
-
-
-async def _wake_shipments_waiting_for(
-    temporal: Client, session: AsyncSession, partner: Partner
-) -> None:
-    """New room in these zips: shipments waiting there try their assignment now.
-
-    Best effort: with Temporal unreachable they still retry on their own timer.
-    """
-    waiting = await waiting_shipments(session, partner.serviceable_zip_codes)
-    await session.commit()  # no database transaction stays open across a Temporal call
-    try:
-        await signal_capacity_freed(temporal, waiting)
-    except (RPCError, RuntimeError) as exc:
-        log.warning("could not wake waiting shipments", partner_id=str(partner.id), error=str(exc))
+    return _partner(await service.update_partner(session, temporal, partner, body))

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from api.accounts.schemas import check_not_email
+from api.accounts.schemas import PartnerUpdate, SellerUpdate, check_not_email
 from api.errors import (
     BadRequest,
     Conflict,
@@ -24,12 +24,13 @@ from api.errors import (
 )
 from api.revocation import revoke_sessions
 from api.security import AccessToken, Passwords, issue_access_token
+from fastship.capacity import MAX_WOKEN, signal_capacity_freed
 from fastship.secrets import password_fingerprint, read_reset_token, read_verification_token
 from fastship.settings import Settings
 from models.accounts import Partner, Seller
 from models.domain import SHIPMENT_TASK_QUEUE, Role
 from models.workflow_io import AccountRef, EmailVerificationInput, PasswordResetRequest
-from repositories import accounts
+from repositories import accounts, shipments
 from workflows.accounts import (
     EmailVerificationWorkflow,
     PasswordResetWorkflow,
@@ -96,7 +97,52 @@ async def verify_email(
             await handle.signal(EmailVerificationWorkflow.verified)
     except TEMPORAL_ERRORS as exc:  # ended already, or unreachable: its activities check the row
         log.info("verification workflow not signalled", account_id=str(account_id), error=repr(exc))
+    if model is Partner:  # eligible from now on: shipments waiting in its zips try again
+        partner = await session.get(Partner, account_id)
+        if partner is not None:
+            await _wake_shipments_waiting_for(temporal, session, partner)
     return account_id
+
+
+async def update_seller(session: AsyncSession, seller: Seller, change: SellerUpdate) -> Seller:
+    if change.name is not None:
+        seller.name = change.name
+    if change.language is not None:
+        seller.language = change.language
+    await session.commit()
+    await session.refresh(seller)
+    return seller
+
+
+async def update_partner(
+    session: AsyncSession, temporal: Client, partner: Partner, change: PartnerUpdate
+) -> Partner:
+    """Stores the change; more room or new zips wake the shipments waiting there."""
+    if change.serviceable_zip_codes is not None:
+        partner.serviceable_zip_codes = change.serviceable_zip_codes
+    if change.max_handling_capacity is not None:
+        partner.max_handling_capacity = change.max_handling_capacity
+    if change.language is not None:
+        partner.language = change.language
+    await session.commit()
+    await session.refresh(partner)
+    await _wake_shipments_waiting_for(temporal, session, partner)
+    return partner
+
+
+async def _wake_shipments_waiting_for(
+    temporal: Client, session: AsyncSession, partner: Partner
+) -> None:
+    """New room in these zips: shipments waiting there try their assignment now.
+
+    Best effort: with Temporal unreachable they still retry on their own timer.
+    """
+    waiting = await shipments.waiting_in(session, partner.serviceable_zip_codes, MAX_WOKEN)
+    await session.commit()  # no database transaction stays open across a Temporal call
+    try:
+        await signal_capacity_freed(temporal, waiting)
+    except (RPCError, RuntimeError) as exc:
+        log.warning("could not wake waiting shipments", partner_id=str(partner.id), error=str(exc))
 
 
 async def log_in(

@@ -20,9 +20,9 @@ from temporalio.exceptions import ApplicationError
 from temporalio.testing import WorkflowEnvironment
 from temporalio.worker import Worker
 
-from fastship.embedded import temporal_cli_path
 from fastship.payload_codec import parse_keys
 from fastship.temporal import data_converter
+from launcher.embedded import temporal_cli_path
 from models.domain import SHIPMENT_TASK_QUEUE, Role, SearchAttributes, ShipmentStatus
 from models.workflow_io import (
     AccountEmail,

@@ -19,7 +19,8 @@ from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
 from temporalio.service import RPCError
 
-from fastship.embedded import (
+from fastship.settings import Settings
+from launcher.embedded import (
     ChildProcess,
     EmbeddedPostgres,
     EmbeddedRedis,
@@ -27,7 +28,6 @@ from fastship.embedded import (
     die_with_parent,
     free_port,
 )
-from fastship.settings import Settings
 from migrations import migrate
 from models.domain import SearchAttributes
 
@@ -109,7 +109,7 @@ class Child(ChildProcess):
         with ExitStack() as files:
             output = files.enter_context(self.log.open("ab")) if self.log else None
             self._process = subprocess.Popen(
-                [sys.executable, "-m", "fastship", self.name],
+                [sys.executable, "-m", "launcher", self.name],
                 env=self.env,
                 stdin=subprocess.DEVNULL,
                 stdout=output,

@@ -37,7 +37,7 @@ def main() -> int:
     settings = get_settings()
     configure_logging()
     if command == "dev":
-        from fastship import dev  # imports the embedded servers' packages, needed only here
+        from launcher import dev  # imports the embedded servers' packages, needed only here
 
         return dev.run(settings)
     if command == "api":

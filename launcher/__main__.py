@@ -1,5 +1,5 @@
 import sys
 
-from fastship.cli import main
+from launcher.cli import main
 
 sys.exit(main())

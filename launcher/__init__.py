@@ -1,0 +1,1 @@
+"""The launcher: the `fastship` command, `fastship dev` and the embedded servers it starts."""
