@@ -235,7 +235,7 @@ async def get_seller_me(seller: CurrentSeller) -> SellerRead:
 async def update_seller_me(
     body: SellerUpdate, seller: CurrentSeller, session: SessionDep
 ) -> SellerRead:
-    return _seller(await service.update_seller(session, seller, body))
+    return _seller(await service.update_account(session, seller, body))
 
 
 @partner_router.post(

@@ -4,6 +4,7 @@ login, single-use password resets that end every session, tokens carrying the ro
 import asyncio
 import uuid
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import structlog
 from redis.asyncio import Redis
@@ -104,28 +105,25 @@ async def verify_email(
     return account_id
 
 
-async def update_seller(session: AsyncSession, seller: Seller, change: SellerUpdate) -> Seller:
-    if change.name is not None:
-        seller.name = change.name
-    if change.language is not None:
-        seller.language = change.language
+Account = TypeVar("Account", Seller, Partner)
+
+
+async def update_account(
+    session: AsyncSession, account: Account, change: SellerUpdate | PartnerUpdate
+) -> Account:
+    """Stores the fields the change gives (those it leaves out keep their values)."""
+    for name, value in change.model_dump(exclude_none=True).items():
+        setattr(account, name, value)
     await session.commit()
-    await session.refresh(seller)
-    return seller
+    await session.refresh(account)
+    return account
 
 
 async def update_partner(
     session: AsyncSession, temporal: Client, partner: Partner, change: PartnerUpdate
 ) -> Partner:
     """Stores the change; more room or new zips wake the shipments waiting there."""
-    if change.serviceable_zip_codes is not None:
-        partner.serviceable_zip_codes = change.serviceable_zip_codes
-    if change.max_handling_capacity is not None:
-        partner.max_handling_capacity = change.max_handling_capacity
-    if change.language is not None:
-        partner.language = change.language
-    await session.commit()
-    await session.refresh(partner)
+    await update_account(session, partner, change)
     await _wake_shipments_waiting_for(temporal, session, partner)
     return partner
 
