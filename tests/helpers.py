@@ -1,4 +1,5 @@
 import asyncio
+import base64
 import json
 import os
 import sys
@@ -14,6 +15,9 @@ from fastship.settings import Settings
 from launcher.embedded import free_port
 
 T = TypeVar("T")
+
+# A key of this run's own: the test server's histories are encrypted like production's.
+PAYLOAD_KEYS = f"test:{base64.b64encode(os.urandom(32)).decode()}"
 
 
 async def eventually(
