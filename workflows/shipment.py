@@ -16,7 +16,13 @@ from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
     from models.domain import CAPACITY_FREED_SIGNAL, SearchAttributes, ShipmentStatus
-    from models.lifecycle import Actor, is_failed_attempt, scan_error, transition_error
+    from models.lifecycle import (
+        Refused,
+        ShipmentFacts,
+        cancel_refused,
+        report_refused,
+        review_refused,
+    )
     from models.webhook_retries import WEBHOOK_RETRY_POLICY
     from models.workflow_io import (
         ActivityName,
@@ -433,20 +439,7 @@ class ShipmentWorkflow:
         self._check_report(report)
 
     def _check_report(self, report: PartnerReport) -> None:
-        if self._placement is None or report.partner_id != self._partner_id:
-            raise _refusal(Refusal.NOT_FOUND, "This shipment is not assigned to you")
-        if report.status is None:
-            error = scan_error(self._status)
-        else:
-            error = transition_error(self._status, report.status, Actor.PARTNER)
-        if error is not None:
-            raise _refusal(Refusal.INVALID_TRANSITION, error)
-        failed_attempt = report.status and is_failed_attempt(self._status, report.status)
-        if failed_attempt and not report.description:
-            raise _refusal(
-                Refusal.REASON_REQUIRED,
-                "A failed delivery attempt needs a reason in `description`",
-            )
+        self._refuse_if(report_refused(self._facts(), report))
 
     @workflow.update
     async def cancel(self, request: CancelRequest) -> ShipmentState:
@@ -464,13 +457,7 @@ class ShipmentWorkflow:
         self._check_cancel(request)
 
     def _check_cancel(self, request: CancelRequest) -> None:
-        if self._placement is None or request.seller_id != self._shipment.seller_id:
-            raise _refusal(Refusal.NOT_FOUND, "No such shipment of yours")
-        if self._status is CANCELLED:
-            raise _refusal(Refusal.ALREADY_CANCELLED, "The shipment is already cancelled")
-        error = transition_error(self._status, CANCELLED, Actor.SELLER)
-        if error is not None:
-            raise _refusal(Refusal.INVALID_TRANSITION, error)
+        self._refuse_if(cancel_refused(self._facts(), request))
 
     @workflow.update
     async def review(self, submission: ReviewSubmission) -> None:
@@ -489,10 +476,21 @@ class ShipmentWorkflow:
         self._check_review()
 
     def _check_review(self) -> None:
-        if self._status is not DELIVERED:
-            raise _refusal(Refusal.NOT_DELIVERED, "Only a delivered shipment can be reviewed")
-        if self._reviewed:
-            raise _refusal(Refusal.ALREADY_REVIEWED, "This shipment has already been reviewed")
+        self._refuse_if(review_refused(self._facts()))
+
+    def _facts(self) -> ShipmentFacts:
+        return ShipmentFacts(
+            status=self._status,
+            placed=self._placement is not None,
+            seller_id=self._shipment.seller_id,
+            partner_id=self._partner_id,
+            reviewed=self._reviewed,
+        )
+
+    @staticmethod
+    def _refuse_if(refused: Refused | None) -> None:
+        if refused is not None:
+            raise _refusal(*refused)
 
     @workflow.signal(name=CAPACITY_FREED_SIGNAL)
     def capacity_freed(self) -> None:
