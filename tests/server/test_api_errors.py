@@ -21,10 +21,27 @@ async def test_unknown_route_is_a_problem(api: httpx.AsyncClient) -> None:
     assert response.json()["instance"] == "/api/v1/nowhere"
 
 
-async def test_wrong_method_is_a_problem(api: httpx.AsyncClient) -> None:
+async def test_wrong_method_is_a_problem_naming_every_method_of_the_resource(
+    api: httpx.AsyncClient,
+) -> None:
     response = await api.delete("/api/v1/seller/me")
     assert response.status_code == 405
     assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["allow"] == "GET, PATCH"
+    assert response.json()["detail"] == "/api/v1/seller/me answers GET, PATCH, not DELETE"
+
+
+async def test_options_lists_what_a_resource_answers(api: httpx.AsyncClient) -> None:
+    shipment = "/api/v1/shipment/123e4567-e89b-12d3-a456-426614174000"
+    me = await api.options("/api/v1/seller/me")
+    events = await api.options(f"{shipment}/events")
+    page = await api.options("/track/abc")
+    nowhere = await api.options("/api/v1/nowhere")
+
+    assert (me.status_code, me.headers["allow"]) == (204, "GET, PATCH")
+    assert (events.status_code, events.headers["allow"]) == (204, "POST")
+    assert (page.status_code, page.headers["allow"]) == (204, "GET, HEAD")
+    assert nowhere.status_code == 404
 
 
 async def test_malformed_json_is_a_bad_request(api: httpx.AsyncClient) -> None:
