@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI
 from fastapi_offline import FastAPIOffline
 from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-from api import dev, health, metrics, notifications, public
+from api import dev, health, metrics, notifications, problems, public
 from api.accounts.router import partner_router, seller_router
 from api.codec import codec_app
 from api.errors import install_error_handlers
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(shipments_router)
     api.include_router(webhooks_router)
     api.include_router(public.router)
+    api.include_router(problems.router)
     api.include_router(notifications.router)
     if settings.environment != "production":
         api.include_router(dev.router)

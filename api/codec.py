@@ -10,6 +10,7 @@ import base64
 import binascii
 import hmac
 from collections.abc import Awaitable, Callable, Sequence
+from http import HTTPStatus
 
 from cryptography.exceptions import InvalidTag
 from google.protobuf import json_format
@@ -21,11 +22,22 @@ from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 from temporalio.api.common.v1 import Payload, Payloads
 
-from api.errors import problem_response
+from api.errors import MALFORMED_REQUEST, problem_kind, problem_response
 from fastship.payload_codec import EncryptionCodec, UnknownKey
 from fastship.settings import Settings
 
 Endpoint = Callable[[Request], Awaitable[Response]]
+CODEC_OFF = problem_kind(
+    "codec-server-off", HTTPStatus.NOT_FOUND, "The codec server is off: no operator token is set"
+)
+CODEC_TOKEN_REQUIRED = problem_kind(
+    "codec-token-required", HTTPStatus.UNAUTHORIZED, "The codec server answers operators only"
+)
+UNDECRYPTABLE = problem_kind(
+    "undecryptable-payload",
+    HTTPStatus.UNPROCESSABLE_ENTITY,
+    "A payload was encrypted with a key this server does not hold, or was altered",
+)
 CHALLENGE = {"WWW-Authenticate": 'Basic realm="FastShip codec server", charset="UTF-8"'}
 
 
@@ -52,13 +64,15 @@ def codec_app(settings: Settings) -> Starlette:
             return None
         if token is None:
             detail = "the codec server is off: CODEC_SERVER_TOKEN is not set"
-            return problem_response(request, 404, detail)
+            return problem_response(request, 404, detail, code=CODEC_OFF)
         presented = _presented_token(request)
         if presented is None or not hmac.compare_digest(
             presented.encode(), token.get_secret_value().encode()
         ):
             detail = "an operator's codec token is required (Bearer, or Basic as the password)"
-            return problem_response(request, 401, detail, headers=CHALLENGE)
+            return problem_response(
+                request, 401, detail, code=CODEC_TOKEN_REQUIRED, headers=CHALLENGE
+            )
         return None
 
     async def sign_in(request: Request) -> Response:
@@ -78,12 +92,13 @@ def codec_app(settings: Settings) -> Starlette:
             try:
                 payloads = json_format.Parse(await request.body(), Payloads())
             except json_format.ParseError as exc:
-                return problem_response(request, 400, f"not a Payloads JSON document: {exc}")
+                detail = f"not a Payloads JSON document: {exc}"
+                return problem_response(request, 400, detail, code=MALFORMED_REQUEST)
             try:
                 result = await operation(payloads.payloads)
             except (UnknownKey, InvalidTag) as exc:
                 detail = str(exc) or "a payload does not decrypt with its key"
-                return problem_response(request, 422, detail)
+                return problem_response(request, 422, detail, code=UNDECRYPTABLE)
             return JSONResponse(json_format.MessageToDict(Payloads(payloads=result)))
 
         return transform

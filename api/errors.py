@@ -4,6 +4,7 @@ import asyncio
 import traceback
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any, ClassVar
 
@@ -23,6 +24,44 @@ log = structlog.get_logger(__name__)
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 REQUEST_ID_HEADER = "X-Request-ID"
+PROBLEM_TYPES_PATH = "/api/v1/problems"  # where each kind's `type` URI documents it
+
+
+@dataclass(frozen=True)
+class ProblemKind:
+    """One kind of problem the API answers: its stable code, its status, what it means."""
+
+    code: str
+    status: HTTPStatus
+    description: str
+
+
+PROBLEM_KINDS: dict[str, ProblemKind] = {}
+
+
+def problem_kind(code: str, status: HTTPStatus, description: str) -> str:
+    """Registers a kind of problem for the catalog at PROBLEM_TYPES_PATH; returns its code."""
+    known = PROBLEM_KINDS.setdefault(code, ProblemKind(code, status, description))
+    assert known.status == status, f"problem code {code} is used with two statuses"
+    return code
+
+
+# Problems the handlers below answer for the framework.
+INVALID_REQUEST = problem_kind(
+    "invalid-request", HTTPStatus.UNPROCESSABLE_ENTITY, "A parameter or a body field is invalid"
+)
+MALFORMED_REQUEST = problem_kind(
+    "malformed-request", HTTPStatus.BAD_REQUEST, "The body is not the JSON it should be"
+)
+NO_SUCH_ROUTE = problem_kind("no-such-route", HTTPStatus.NOT_FOUND, "Nothing is served here")
+METHOD_NOT_ALLOWED = problem_kind(
+    "method-not-allowed",
+    HTTPStatus.METHOD_NOT_ALLOWED,
+    "The resource does not answer this method; `Allow` lists those it does",
+)
+INTERNAL_ERROR = problem_kind(
+    "internal-error", HTTPStatus.INTERNAL_SERVER_ERROR, "A bug, logged with the request id"
+)
 
 
 class Problem(BaseModel):
@@ -33,7 +72,8 @@ class Problem(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "type": "about:blank",
+                    "type": "https://api.fastship.example/api/v1/problems/shipment-not-found",
+                    "code": "shipment-not-found",
                     "title": "Not Found",
                     "status": 404,
                     "detail": "No shipment 7f0c2a52-4b8e-4a5e-9a57-3f1f2a7e9b11",
@@ -44,7 +84,8 @@ class Problem(BaseModel):
         },
     )
 
-    type: str = "about:blank"
+    type: str  # a URI per kind of problem, documenting it
+    code: str  # the kind's stable code, for programs to branch on
     title: str
     status: int
     detail: str
@@ -53,8 +94,17 @@ class Problem(BaseModel):
 
 
 class AppError(Exception):
+    """A refusal the API answers as a problem: each class one kind, with its status and a
+    stable code (its docstring describes it in the problem catalog)."""
+
     status: ClassVar[HTTPStatus] = HTTPStatus.INTERNAL_SERVER_ERROR
+    code: ClassVar[str] = INTERNAL_ERROR
     headers: Mapping[str, str] = {}  # sent with the problem; set per class or per error
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "code" in cls.__dict__:
+            problem_kind(cls.code, cls.status, " ".join((cls.__doc__ or cls.code).split()))
 
     def __init__(self, detail: str, **extensions: Any) -> None:
         super().__init__(detail)
@@ -63,32 +113,53 @@ class AppError(Exception):
 
 
 class BadRequest(AppError):
+    """The request cannot be taken as sent."""
+
     status = HTTPStatus.BAD_REQUEST
+    code = "bad-request"
 
 
 class Unprocessable(AppError):
+    """The request is well formed but breaks a rule the detail names."""
+
     status = HTTPStatus.UNPROCESSABLE_ENTITY
+    code = "unprocessable"
 
 
 class NotFound(AppError):
+    """No such resource, or not one of yours."""
+
     status = HTTPStatus.NOT_FOUND
+    code = "not-found"
 
 
 class Conflict(AppError):
+    """The resource's state does not allow this now."""
+
     status = HTTPStatus.CONFLICT
+    code = "conflict"
 
 
 class Unauthorized(AppError):
+    """Missing, invalid, expired or revoked credentials."""
+
     status = HTTPStatus.UNAUTHORIZED
+    code = "unauthorized"
     headers = {"WWW-Authenticate": "Bearer"}
 
 
 class Forbidden(AppError):
+    """The credentials are valid but do not allow this."""
+
     status = HTTPStatus.FORBIDDEN
+    code = "forbidden"
 
 
 class TooManyRequests(AppError):
+    """A rate limit was reached; the headers say which and when to retry."""
+
     status = HTTPStatus.TOO_MANY_REQUESTS
+    code = "rate-limited"
 
     def __init__(self, detail: str, headers: Mapping[str, str], **extensions: Any) -> None:
         super().__init__(detail, **extensions)
@@ -96,10 +167,16 @@ class TooManyRequests(AppError):
 
 
 class ServiceUnavailable(AppError):
+    """A server FastShip needs did not answer; nothing was lost, retry shortly."""
+
     status = HTTPStatus.SERVICE_UNAVAILABLE
+    code = "unavailable"
 
 
 class DatabaseUnavailable(ServiceUnavailable):
+    """The database is unreachable; retry with the same Idempotency-Key."""
+
+    code = "database-unavailable"
     headers = {"Retry-After": "2"}
 
     def __init__(self) -> None:
@@ -154,10 +231,13 @@ def problem_response(
     status: int,
     detail: str,
     *,
+    code: str,
     headers: Mapping[str, str] | None = None,
     **extensions: Any,
 ) -> JSONResponse:
     problem = Problem(
+        type=f"{str(request.base_url).rstrip('/')}{PROBLEM_TYPES_PATH}/{code}",
+        code=code,
         title=HTTPStatus(status).phrase,
         status=status,
         detail=detail,
@@ -190,7 +270,12 @@ def _describe_validation_errors(exc: RequestValidationError) -> tuple[str, list[
 async def _app_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, AppError)
     return problem_response(
-        request, exc.status, exc.detail, headers=exc.headers or None, **exc.extensions
+        request,
+        exc.status,
+        exc.detail,
+        code=exc.code,
+        headers=exc.headers or None,
+        **exc.extensions,
     )
 
 
@@ -199,8 +284,13 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     detail, errors = _describe_validation_errors(exc)
     # A body that is not JSON at all is malformed (400); valid JSON with bad values is 422.
     malformed = any(error["type"] == "json_invalid" for error in errors)
-    status = HTTPStatus.BAD_REQUEST if malformed else HTTPStatus.UNPROCESSABLE_ENTITY
-    return problem_response(request, status, detail, errors=errors)
+    if malformed:
+        return problem_response(
+            request, HTTPStatus.BAD_REQUEST, detail, code=MALFORMED_REQUEST, errors=errors
+        )
+    return problem_response(
+        request, HTTPStatus.UNPROCESSABLE_ENTITY, detail, code=INVALID_REQUEST, errors=errors
+    )
 
 
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
@@ -224,11 +314,17 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         allowed = allowed_methods(request)
         allow = {"Allow": ", ".join(allowed)}
         if request.method == "OPTIONS":
-            return Response(status_code=HTTPStatus.NO_CONTENT, headers=allow)
+            return Response(status_code=int(HTTPStatus.NO_CONTENT), headers=allow)
         detail = f"{request.url.path} answers {', '.join(allowed)}, not {request.method}"
-        return problem_response(request, exc.status_code, detail, headers=allow)
-    detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
-    return problem_response(request, exc.status_code, detail, headers=exc.headers)
+        return problem_response(
+            request, exc.status_code, detail, code=METHOD_NOT_ALLOWED, headers=allow
+        )
+    status = HTTPStatus(exc.status_code)
+    detail = exc.detail if isinstance(exc.detail, str) else status.phrase
+    code = (
+        NO_SUCH_ROUTE if status is HTTPStatus.NOT_FOUND else status.phrase.lower().replace(" ", "-")
+    )
+    return problem_response(request, status, detail, code=code, headers=exc.headers)
 
 
 async def _database_error(request: Request, exc: Exception) -> JSONResponse:
@@ -246,6 +342,7 @@ async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
         request,
         HTTPStatus.INTERNAL_SERVER_ERROR,
         "An unexpected error occurred; it has been logged with this request id.",
+        code=INTERNAL_ERROR,
         # Starlette answers unexpected errors outside the request id middleware.
         headers={REQUEST_ID_HEADER: request_id} if request_id else None,
     )

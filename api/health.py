@@ -2,6 +2,7 @@
 
 import asyncio
 from collections.abc import Awaitable, Callable
+from http import HTTPStatus
 from typing import Literal
 
 from fastapi import APIRouter, Request
@@ -10,10 +11,13 @@ from pydantic import BaseModel
 from sqlalchemy import text
 
 from api.dependencies import ResourcesDep
-from api.errors import documented_problem, problem_response
+from api.errors import documented_problem, problem_kind, problem_response
 from api.resources import Resources
 
 router = APIRouter(prefix="/health", tags=["health"])
+NOT_READY = problem_kind(
+    "not-ready", HTTPStatus.SERVICE_UNAVAILABLE, "A server FastShip needs is unreachable"
+)
 
 CHECK_TIMEOUT_SECONDS = 2.0
 
@@ -69,7 +73,6 @@ async def health_ready(request: Request, resources: ResourcesDep) -> HealthStatu
     checks = dict(zip(CHECKS, results, strict=True))
     failed = [name for name, result in checks.items() if result != "ok"]
     if failed:
-        return problem_response(
-            request, 503, f"Not ready: {', '.join(failed)} unreachable", checks=checks
-        )
+        detail = f"Not ready: {', '.join(failed)} unreachable"
+        return problem_response(request, 503, detail, code=NOT_READY, checks=checks)
     return HealthStatus(status="ok", checks=checks)

@@ -11,11 +11,11 @@ from api.errors import (
     INVALID_RESPONSES,
     NOT_FOUND_RESPONSES,
     UNAVAILABLE_RESPONSES,
-    Conflict,
     NotFound,
     documented_problem,
 )
 from api.shipments import service
+from api.shipments.errors import AlreadyReviewed, ShipmentNotFound
 from api.shipments.schemas import (
     ReviewCreate,
     ReviewForm,
@@ -43,7 +43,7 @@ async def track_shipment(
     # Built by PostgreSQL as JSON and passed through: the busiest public read skips the ORM.
     document = await shipments.tracking_document(connection, tracking_code)
     if document is None:
-        raise NotFound("No shipment has this tracking code")
+        raise ShipmentNotFound("No shipment has this tracking code")
     return Response(document, media_type="application/json")
 
 
@@ -86,7 +86,7 @@ async def submit_review(
 ) -> ReviewRead:
     shipment_id = _reviewed_shipment(settings, token)
     if await reviews.get(session, shipment_id) is not None:  # its workflow may have ended
-        raise Conflict("This shipment has already been reviewed")
+        raise AlreadyReviewed("This shipment has already been reviewed")
     submission = ReviewSubmission(rating=body.rating, comment=body.comment or None)
     await service.command(
         session,

@@ -22,14 +22,23 @@ from api.errors import (
     NOT_FOUND_RESPONSES,
     RATE_LIMITED_RESPONSES,
     UNAVAILABLE_RESPONSES,
-    Conflict,
-    NotFound,
     ServiceUnavailable,
     Unprocessable,
     documented_problem,
 )
 from api.ratelimit import RateLimiter, limit_delivery_code
 from api.shipments import service
+from api.shipments.errors import (
+    AlreadyCancelled,
+    DeliveryCodeLocked,
+    DeliveryCodeRequired,
+    DeliveryCodeWrong,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    NoValidDeliveryCode,
+    ShipmentNotFound,
+    ZipNotServed,
+)
 from api.shipments.schemas import (
     ShipmentCancel,
     ShipmentCreate,
@@ -86,7 +95,7 @@ async def _read(session: AsyncSession, visible: Select[Shipment]) -> ShipmentRea
         session, visible.execution_options(populate_existing=True)
     )
     if shipment is None:
-        raise NotFound("No such shipment of yours")
+        raise ShipmentNotFound("No such shipment of yours")
     return ShipmentRead.model_validate(shipment)
 
 
@@ -128,9 +137,11 @@ async def create_shipment(
             shipment_id=str(shipment_id),
         )
     if stored is None:  # its workflow ended without storing it
-        raise Unprocessable("The shipment was refused; check the destination zip and retry")
+        raise ZipNotServed("The shipment was refused; check the destination zip and retry")
     if stored.request_fingerprint != placed.fingerprint:
-        raise Unprocessable("This Idempotency-Key was already used with a different request body")
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used with a different request body"
+        )
     response.headers["Location"] = request.app.url_path_for(
         "get_shipment", shipment_id=str(shipment_id)
     )
@@ -157,22 +168,24 @@ async def _check_delivery_code(
     session: AsyncSession, settings: Settings, shipment_id: uuid.UUID, code: str | None
 ) -> None:
     if code is None:
-        raise Unprocessable("`delivered` needs the recipient's `verification_code`")
+        raise DeliveryCodeRequired("`delivered` needs the recipient's `verification_code`")
     outcome, tries_left = await delivery_codes.check(
         session, shipment_id, hash_delivery_code(settings, shipment_id, code)
     )
     await session.commit()
     if outcome is CodeCheck.WRONG:
-        raise Unprocessable(
+        raise DeliveryCodeWrong(
             f"The delivery code is wrong; {tries_left} tries left", tries_left=tries_left
         )
     if outcome is CodeCheck.LOCKED:
-        raise Conflict(
+        raise DeliveryCodeLocked(
             "Too many wrong delivery codes; record a failed attempt and go out for delivery "
             "again to send the recipient a new code"
         )
     if outcome is CodeCheck.NONE_VALID:
-        raise Conflict("The shipment has no valid delivery code (not out for delivery, or expired)")
+        raise NoValidDeliveryCode(
+            "The shipment has no valid delivery code (not out for delivery, or expired)"
+        )
 
 
 @router.post(
@@ -196,7 +209,7 @@ async def report_event(
     visible = shipments.visible_to_partner(shipment_id, partner.id)
     shipment = await session.scalar(visible)
     if shipment is None:
-        raise NotFound("No such shipment assigned to you")
+        raise ShipmentNotFound("No such shipment assigned to you")
     change = None
     if idempotency_key is not None:
         change = service.KeyedChange.of("report", partner.id, idempotency_key, body.model_dump())
@@ -231,7 +244,7 @@ async def _check_report(
 ) -> None:
     """What the API checks before a report goes to the workflow (which checks the rest)."""
     if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
-        raise Conflict(f"The shipment is {shipment.status}; it cannot change any more")
+        raise InvalidTransition(f"The shipment is {shipment.status}; it cannot change any more")
     if body.verification_code is not None:  # a guess at the code: counted before it is checked
         await limit_delivery_code(limiter, request, shipment.id)
     if body.status is None and body.location_zip is None:
@@ -259,7 +272,7 @@ async def cancel_shipment(
     visible = shipments.visible_to_seller(shipment_id, seller.id)
     shipment = await session.scalar(visible)
     if shipment is None:
-        raise NotFound("No such shipment of yours")
+        raise ShipmentNotFound("No such shipment of yours")
     reason = body.reason if body else None
     change = None
     if idempotency_key is not None:
@@ -267,8 +280,8 @@ async def cancel_shipment(
     made = change is not None and await service.already_made(session, shipment_id, change)
     if not made and shipment.status.is_final:  # its workflow may have ended: answer from the row
         if shipment.status is ShipmentStatus.CANCELLED:
-            raise Conflict("The shipment is already cancelled")
-        raise Conflict(f"The shipment is {shipment.status}; it cannot change any more")
+            raise AlreadyCancelled("The shipment is already cancelled")
+        raise InvalidTransition(f"The shipment is {shipment.status}; it cannot change any more")
     request = CancelRequest(seller_id=seller.id, reason=reason)
     await (service.confirm if made else service.command)(
         session,
@@ -291,7 +304,7 @@ async def add_tag(
     shipment_id: uuid.UUID, body: TagAdd, seller: CurrentSeller, session: SessionDep
 ) -> ShipmentRead:
     if not await shipments.add_tag(session, shipment_id, seller.id, body.tag):
-        raise NotFound("No such shipment of yours")
+        raise ShipmentNotFound("No such shipment of yours")
     await session.commit()
     return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
 
@@ -301,6 +314,6 @@ async def remove_tag(
     shipment_id: uuid.UUID, tag: ShipmentTag, seller: CurrentSeller, session: SessionDep
 ) -> ShipmentRead:
     if not await shipments.remove_tag(session, shipment_id, seller.id, tag):
-        raise NotFound("No such shipment of yours")
+        raise ShipmentNotFound("No such shipment of yours")
     await session.commit()
     return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))

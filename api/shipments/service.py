@@ -8,7 +8,6 @@ import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from decimal import Decimal
-from http import HTTPStatus
 from typing import Any, TypeVar
 
 import structlog
@@ -29,7 +28,8 @@ from temporalio.common import (
 from temporalio.exceptions import ApplicationError, WorkflowAlreadyStartedError
 from temporalio.service import RPCError, RPCStatusCode
 
-from api.errors import AppError, Conflict, NotFound, ServiceUnavailable, Unprocessable
+from api.errors import AppError, ServiceUnavailable
+from api.shipments.errors import REFUSALS, IdempotencyKeyReused, WorkflowEnded
 from api.shipments.schemas import ShipmentCreate
 from fastship.settings import Settings
 from models.accounts import Seller
@@ -57,30 +57,8 @@ T = TypeVar("T")
 # Shipment ids of keyed creates derive from (seller, key): a retry finds the same workflow.
 _IDEMPOTENT_SHIPMENT_NAMESPACE = uuid.UUID("0b8f7a5e-6c1d-4e0a-9d2b-3f4a5b6c7d8e")
 
-_REFUSAL_STATUS: dict[Refusal, HTTPStatus] = {
-    Refusal.ZIP_NOT_SERVED: HTTPStatus.UNPROCESSABLE_ENTITY,
-    Refusal.IDEMPOTENCY_KEY_REUSED: HTTPStatus.UNPROCESSABLE_ENTITY,
-    Refusal.NOT_FOUND: HTTPStatus.NOT_FOUND,
-    Refusal.INVALID_TRANSITION: HTTPStatus.CONFLICT,
-    Refusal.ALREADY_CANCELLED: HTTPStatus.CONFLICT,
-    Refusal.REASON_REQUIRED: HTTPStatus.UNPROCESSABLE_ENTITY,
-    Refusal.CODE_NOT_VERIFIED: HTTPStatus.UNPROCESSABLE_ENTITY,
-    Refusal.ALREADY_REVIEWED: HTTPStatus.CONFLICT,
-    Refusal.NOT_DELIVERED: HTTPStatus.CONFLICT,
-}
-_ERRORS_BY_STATUS: dict[HTTPStatus, type[AppError]] = {
-    HTTPStatus.UNPROCESSABLE_ENTITY: Unprocessable,
-    HTTPStatus.NOT_FOUND: NotFound,
-    HTTPStatus.CONFLICT: Conflict,
-}
-
-
 # What a Temporal call may end with when it cannot tell whether the change happened.
 UNCONFIRMED = (TimeoutError, RPCError, RPCTimeoutOrCancelledError, RuntimeError)
-
-
-class WorkflowEnded(Conflict):
-    """The shipment's workflow has ended: nothing can change any more."""
 
 
 def _refusal(exc: WorkflowUpdateFailedError) -> AppError | None:
@@ -88,8 +66,7 @@ def _refusal(exc: WorkflowUpdateFailedError) -> AppError | None:
     cause = exc.cause
     if not isinstance(cause, ApplicationError) or cause.type not in set(Refusal):
         return None
-    status = _REFUSAL_STATUS.get(Refusal(cause.type))
-    return _ERRORS_BY_STATUS[status](cause.message, reason=cause.type) if status else None
+    return REFUSALS[Refusal(cause.type)](cause.message)
 
 
 def order_of(body: ShipmentCreate, seller_language: Language) -> ShipmentOrder:
@@ -134,7 +111,9 @@ async def already_made(session: AsyncSession, shipment_id: uuid.UUID, change: Ke
     """True if this keyed change is stored; refuses a key used before with another body."""
     stored = await shipments.change_ids_starting(session, shipment_id, change.prefix)
     if stored and change.update_id not in stored:
-        raise Unprocessable("This Idempotency-Key was already used with a different request body")
+        raise IdempotencyKeyReused(
+            "This Idempotency-Key was already used with a different request body"
+        )
     return bool(stored)
 
 

@@ -11,6 +11,9 @@ from fastapi import FastAPI
 from api.app import create_app
 from fastship.logging import configure_logging
 from fastship.settings import Settings
+from tests.shipments import SHIPMENT, created, deliver, report
+
+JSON = {"Content-Type": "application/json"}
 
 
 async def test_unknown_route_is_a_problem(api: httpx.AsyncClient) -> None:
@@ -98,3 +101,51 @@ async def test_request_id_is_returned_and_logged(
     ]
     assert request_log["path"] == "/api/v1/seller/me"
     assert request_log["status"] == 401
+
+
+async def test_every_problem_names_its_kind_by_a_code_its_type_uri_documents(
+    api: httpx.AsyncClient,
+) -> None:
+    answers = [
+        await api.get("/api/v1/nowhere"),
+        await api.delete("/api/v1/seller/me"),
+        await api.post("/api/v1/seller/signup", json={}),
+        await api.post("/api/v1/seller/signup", content=b"{", headers=JSON),
+        await api.get("/api/v1/seller/me"),
+    ]
+
+    codes = [answer.json()["code"] for answer in answers]
+    assert codes == [
+        "no-such-route",
+        "method-not-allowed",
+        "invalid-request",
+        "malformed-request",
+        "unauthorized",
+    ]
+    for answer in answers:
+        problem = answer.json()
+        assert problem["type"] == f"http://fastship.test/api/v1/problems/{problem['code']}"
+        documented = await api.get(problem["type"])
+        assert documented.status_code == 200
+        assert documented.json()["status"] == answer.status_code
+        assert documented.json()["description"]
+    catalog = {kind["code"] for kind in (await api.get("/api/v1/problems")).json()}
+    assert {"invalid-transition", "zip-not-served", "shipment-not-found"} <= catalog
+
+
+async def test_a_refusal_reads_the_same_whether_the_api_or_the_workflow_made_it(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str]
+) -> None:
+    placed = (await created(api, seller_auth))["id"]
+    delivered = (await created(api, seller_auth))["id"]
+    await deliver(api, partner_auth, delivered)
+
+    # The workflow's validator refuses a scan before pickup...
+    by_workflow = await report(api, partner_auth, placed, location_zip="07030")
+    # ...the API refuses, from the stored row, to cancel what was delivered.
+    by_api = await api.post(f"{SHIPMENT}/{delivered}/cancel", headers=seller_auth)
+
+    for refused in (by_workflow, by_api):
+        assert refused.status_code == 409, refused.text
+        assert refused.json()["code"] == "invalid-transition"
+        assert refused.json()["type"].endswith("/api/v1/problems/invalid-transition")

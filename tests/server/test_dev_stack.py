@@ -74,7 +74,7 @@ class DevStack:
         assert self.process is not None
         if part == "PostgreSQL":
             return int((self.state / "postgres" / "postmaster.pid").read_text().split()[0])
-        markers = {"worker": "fastship worker", "api": "fastship api"}
+        markers = {"worker": "launcher worker", "api": "launcher api"}
         markers["Temporal server"] = f"{self.state}/temporal/"
         if found := re.search(r"Redis +redis://([\d.:]+)/", self.printed):
             markers["Redis"] = f"redis-server {found.group(1)}"  # it renames itself so

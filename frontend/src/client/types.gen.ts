@@ -223,6 +223,10 @@ export type PartnerUpdate = {
  */
 export type Problem = {
     /**
+     * Code
+     */
+    code: string;
+    /**
      * Detail
      */
     detail: string;
@@ -245,8 +249,26 @@ export type Problem = {
     /**
      * Type
      */
-    type?: string;
+    type: string;
     [key: string]: unknown;
+};
+
+/**
+ * ProblemKindRead
+ */
+export type ProblemKindRead = {
+    /**
+     * Code
+     */
+    code: string;
+    /**
+     * Description
+     */
+    description: string;
+    /**
+     * Status
+     */
+    status: number;
 };
 
 /**
@@ -1565,6 +1587,58 @@ export type VerifyPartnerResponses = {
 };
 
 export type VerifyPartnerResponse = VerifyPartnerResponses[keyof VerifyPartnerResponses];
+
+export type ListProblemKindsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/problems';
+};
+
+export type ListProblemKindsResponses = {
+    /**
+     * Response Listproblemkinds
+     *
+     * Successful Response
+     */
+    200: Array<ProblemKindRead>;
+};
+
+export type ListProblemKindsResponse = ListProblemKindsResponses[keyof ListProblemKindsResponses];
+
+export type GetProblemKindData = {
+    body?: never;
+    path: {
+        /**
+         * Code
+         */
+        code: string;
+    };
+    query?: never;
+    url: '/api/v1/problems/{code}';
+};
+
+export type GetProblemKindErrors = {
+    /**
+     * Not found, or not yours
+     */
+    404: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+};
+
+export type GetProblemKindError = GetProblemKindErrors[keyof GetProblemKindErrors];
+
+export type GetProblemKindResponses = {
+    /**
+     * Successful Response
+     */
+    200: ProblemKindRead;
+};
+
+export type GetProblemKindResponse = GetProblemKindResponses[keyof GetProblemKindResponses];
 
 export type GetReviewFormData = {
     body?: never;
