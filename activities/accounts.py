@@ -7,6 +7,7 @@ from temporalio import activity
 from activities.notifications.context import ACCOUNT_MODELS
 from activities.notifications.rendering import Template
 from activities.notifications.sending import NotificationSender
+from models.activity_steps import AccountSteps
 from models.domain import Channel
 from models.workflow_io import (
     AccountEmail,
@@ -24,7 +25,7 @@ TEMPLATES = {
 }
 
 
-class AccountActivities:
+class AccountActivities(AccountSteps):
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], sender: NotificationSender
     ) -> None:

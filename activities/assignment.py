@@ -4,11 +4,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import activity
 
 from fastship.capacity import MAX_WOKEN, signal_capacity_freed
+from models.activity_steps import AssignmentSteps
 from models.workflow_io import ActivityName, WakeWaitingShipments
 from repositories import partners, shipments
 
 
-class AssignmentActivities:
+class AssignmentActivities(AssignmentSteps):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 

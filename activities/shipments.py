@@ -15,6 +15,7 @@ from activities import messages
 from fastship.secrets import delivery_code, hash_delivery_code, new_delivery_code_nonce
 from fastship.settings import Settings
 from models.accounts import Partner, Seller
+from models.activity_steps import ShipmentSteps
 from models.assignment import Candidate, choose_partner
 from models.domain import CancelReason, ShipmentStatus
 from models.lifecycle import is_failed_attempt
@@ -48,7 +49,7 @@ def _refuse(refusal: Refusal, message: str) -> ApplicationError:
     return ApplicationError(message, type=refusal, non_retryable=True)
 
 
-class ShipmentActivities:
+class ShipmentActivities(ShipmentSteps):
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
         self._sessions = sessions
         self._settings = settings

@@ -16,6 +16,7 @@ from fastship.settings import Settings
 from fastship.telemetry.worker_metrics import count_webhook_delivery
 from fastship.webhook_destinations import RefusedDestination, resolve_destination
 from fastship.webhook_sender import Answer, encode_body, send, verify_endpoint
+from models.activity_steps import WebhookSteps
 from models.webhook_retries import WEBHOOK_RETRY_POLICY, WebhookFailure
 from models.webhooks import DeliveryStatus
 from models.workflow_io import ActivityName
@@ -45,7 +46,7 @@ def _is_last_try() -> bool:
     return datetime.now(UTC) + backoff >= deadline
 
 
-class WebhookActivities:
+class WebhookActivities(WebhookSteps):
     def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
         self._sessions = sessions
         self._settings = settings

@@ -11,11 +11,11 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError
 
 with workflow.unsafe.imports_passed_through():
+    from models.activity_steps import AccountSteps
     from models.workflow_io import (
         AccountEmail,
         AccountEmailKind,
         AccountRef,
-        ActivityName,
         EmailVerificationInput,
         PasswordResetRequest,
     )
@@ -50,10 +50,9 @@ class EmailVerificationWorkflow:
             account.expire_after - account.remind_after, "Verification link expires"
         ):
             return True
-        await workflow.execute_activity(
-            ActivityName.EXPIRE_UNVERIFIED_ACCOUNT,
+        await workflow.execute_activity_method(
+            AccountSteps.expire_unverified_account,
             ref,
-            result_type=bool,
             start_to_close_timeout=SEND_ATTEMPT_TIMEOUT,
             summary="Remove the account that was never verified",
         )
@@ -76,8 +75,8 @@ class EmailVerificationWorkflow:
         self, account: EmailVerificationInput, kind: AccountEmailKind, summary: str
     ) -> None:
         try:
-            await workflow.execute_activity(
-                ActivityName.SEND_ACCOUNT_EMAIL,
+            await workflow.execute_activity_method(
+                AccountSteps.send_account_email,
                 AccountEmail(role=account.role, account_id=account.account_id, kind=kind),
                 start_to_close_timeout=SEND_ATTEMPT_TIMEOUT,
                 schedule_to_close_timeout=account.send_deadline,
@@ -94,8 +93,8 @@ class PasswordResetWorkflow:
 
     @workflow.run
     async def run(self, request: PasswordResetRequest) -> None:
-        await workflow.execute_activity(
-            ActivityName.SEND_PASSWORD_RESET,
+        await workflow.execute_activity_method(
+            AccountSteps.send_password_reset,
             request,
             start_to_close_timeout=SEND_ATTEMPT_TIMEOUT,
             schedule_to_close_timeout=request.send_deadline,

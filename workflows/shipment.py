@@ -6,15 +6,21 @@ or cancelled. After delivery it waits for the recipient's review, then ends.
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from temporalio import workflow
 from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from models.activity_steps import (
+        AssignmentSteps,
+        NotificationSteps,
+        ShipmentSteps,
+        WebhookSteps,
+    )
     from models.domain import CAPACITY_FREED_SIGNAL, SearchAttributes, ShipmentStatus
     from models.lifecycle import (
         Refused,
@@ -25,8 +31,6 @@ with workflow.unsafe.imports_passed_through():
     )
     from models.webhook_retries import WEBHOOK_RETRY_POLICY
     from models.workflow_io import (
-        ActivityName,
-        Assignment,
         AssignPartner,
         CancelRequest,
         FlagReason,
@@ -36,7 +40,6 @@ with workflow.unsafe.imports_passed_through():
         Placement,
         PlaceRequest,
         PlaceShipment,
-        Recorded,
         Refusal,
         ReviewReminder,
         ReviewSubmission,
@@ -47,6 +50,11 @@ with workflow.unsafe.imports_passed_through():
         StoreReview,
         WakeWaitingShipments,
     )
+
+Arg = TypeVar("Arg")
+Result = TypeVar("Result")
+Step = Callable[[Any, Arg], Awaitable[Result]]
+"""An activity, by its method in models.activity_steps: what it takes and answers is typed."""
 
 MAX_REASSIGNMENTS = 2  # after this many missed pickups the shipment needs an operator
 DATABASE_STEP_TIMEOUT = timedelta(seconds=30)
@@ -112,7 +120,7 @@ class ShipmentWorkflow:
         async with self._lock:
             try:
                 self._placement = await self._database_step(
-                    ActivityName.PLACE_SHIPMENT,
+                    ShipmentSteps.place_shipment,
                     PlaceShipment(
                         shipment_id=shipment.shipment_id,
                         seller_id=shipment.seller_id,
@@ -123,7 +131,6 @@ class ShipmentWorkflow:
                         estimated_delivery=estimated_delivery,
                         sequence=1,
                     ),
-                    Placement,
                     "Store the shipment and try to assign a partner",
                 )
             except (ActivityError, ApplicationError) as error:
@@ -192,9 +199,8 @@ class ShipmentWorkflow:
         if await self._wait(lambda: self._reviewed, timings.review_reminder, "Review reminder"):
             return
         outgoing = await self._database_step(
-            ActivityName.REMIND_REVIEW,
+            ShipmentSteps.remind_review,
             ReviewReminder(shipment_id=self._shipment.shipment_id, delivered_at=self._delivered_at),
-            Outgoing,
             "Remind the recipient to review the delivery",
         )
         self._send(outgoing)
@@ -207,8 +213,8 @@ class ShipmentWorkflow:
         async with self._lock:
             if self._status is not PLACED or self._partner_id != replacing:
                 return
-            assignment: Assignment = await self._step_after_acceptance(
-                ActivityName.ASSIGN_PARTNER,
+            assignment = await self._step_after_acceptance(
+                ShipmentSteps.assign_partner,
                 AssignPartner(
                     shipment_id=self._shipment.shipment_id,
                     sequence=self._sequence + 1,
@@ -216,7 +222,6 @@ class ShipmentWorkflow:
                     occurred_at=workflow.now(),
                     replacing=replacing,
                 ),
-                Assignment,
                 "Reassign to another partner" if replacing else "Assign a delivery partner",
             )
             if not assignment.changed:
@@ -251,8 +256,8 @@ class ShipmentWorkflow:
         sequence = self._sequence + 1
         update = workflow.current_update_info()
         try:
-            recorded: Recorded = await self._step_after_acceptance(
-                ActivityName.RECORD_EVENT,
+            recorded = await self._step_after_acceptance(
+                ShipmentSteps.record_shipment_event,
                 ShipmentEventRecord(
                     shipment_id=self._shipment.shipment_id,
                     sequence=sequence,
@@ -263,7 +268,6 @@ class ShipmentWorkflow:
                     description=description,
                     location_zip=location_zip,
                 ),
-                Recorded,
                 f"Record {status}" if status is not self._status else "Record a location scan",
             )
         except (ActivityError, ApplicationError) as error:
@@ -279,9 +283,8 @@ class ShipmentWorkflow:
 
     async def _flag(self, reason: FlagReason) -> None:
         outgoing = await self._database_step(
-            ActivityName.FLAG_SHIPMENT,
+            ShipmentSteps.flag_shipment,
             FlagShipment(shipment_id=self._shipment.shipment_id, reason=reason),
-            Outgoing,
             f"Flag for operators: {reason.replace('_', ' ')}",
         )
         self._send(outgoing)
@@ -290,10 +293,9 @@ class ShipmentWorkflow:
         self._show_details()
 
     async def _wake_waiting_shipments(self, partner_id: uuid.UUID) -> None:
-        await workflow.execute_activity(
-            ActivityName.WAKE_WAITING_SHIPMENTS,
+        await workflow.execute_activity_method(
+            AssignmentSteps.wake_waiting_shipments,
             WakeWaitingShipments(partner_id=partner_id),
-            result_type=int,
             start_to_close_timeout=DATABASE_STEP_TIMEOUT,
             retry_policy=DATABASE_RETRY,
             summary="Wake shipments waiting for this partner's freed capacity",
@@ -306,7 +308,7 @@ class ShipmentWorkflow:
             self._sending.append(
                 asyncio.create_task(
                     self._deliver(
-                        ActivityName.SEND_NOTIFICATIONS,
+                        NotificationSteps.send_notifications,
                         SendNotifications(notification_ids=outgoing.notifications),
                         NOTIFICATION_RETRY,
                         timings.notification_retry_deadline,
@@ -318,7 +320,7 @@ class ShipmentWorkflow:
             self._sending.append(
                 asyncio.create_task(
                     self._deliver(
-                        ActivityName.DELIVER_WEBHOOK,
+                        WebhookSteps.deliver_webhook,
                         delivery_id,
                         WEBHOOK_RETRY_POLICY,
                         timings.webhook_retry_deadline,
@@ -328,11 +330,16 @@ class ShipmentWorkflow:
             )
 
     async def _deliver(
-        self, name: ActivityName, arg: Any, retry: RetryPolicy, deadline: timedelta, summary: str
+        self,
+        send: Step[Arg, None],
+        arg: Arg,
+        retry: RetryPolicy,
+        deadline: timedelta,
+        summary: str,
     ) -> None:
         try:
-            await workflow.execute_activity(
-                name,
+            await workflow.execute_activity_method(
+                send,
                 arg,
                 start_to_close_timeout=self._shipment.timings.send_attempt_timeout,
                 schedule_to_close_timeout=deadline,
@@ -343,31 +350,27 @@ class ShipmentWorkflow:
             workflow.logger.warning("Gave up: %s (%s)", summary, error.cause)
 
     async def _step_after_acceptance(
-        self, name: ActivityName, arg: Any, result_type: type | None, summary: str
-    ) -> Any:
+        self, step: Step[Arg, Result], arg: Arg, summary: str
+    ) -> Result:
         """A step that takes a timeline sequence, or that an Update asks for: it runs once its
         command (and so the Update's acceptance) is in the history."""
         if not workflow.patched(WRITES_AFTER_ACCEPTANCE):
-            return await self._database_step(name, arg, result_type, summary)
-        return await workflow.execute_activity(
-            name,
+            return await self._database_step(step, arg, summary)
+        return await workflow.execute_activity_method(
+            step,
             arg,
-            result_type=result_type,
             start_to_close_timeout=self._shipment.timings.database_step_timeout,
             retry_policy=DATABASE_RETRY,
             summary=summary,
         )
 
-    async def _database_step(
-        self, name: ActivityName, arg: Any, result_type: type | None, summary: str
-    ) -> Any:
+    async def _database_step(self, step: Step[Arg, Result], arg: Arg, summary: str) -> Result:
         # A local activity: a short database transaction needs no task queue round trip. For
         # steps keyed by what they are (the shipment, its flag, a reminder) that the workflow
         # itself runs, which a retried workflow task runs again as they were.
-        return await workflow.execute_local_activity(
-            name,
+        return await workflow.execute_local_activity_method(
+            step,
             arg,
-            result_type=result_type,
             start_to_close_timeout=DATABASE_STEP_TIMEOUT,
             retry_policy=DATABASE_RETRY,
             summary=summary,
@@ -464,9 +467,8 @@ class ShipmentWorkflow:
         async with self._lock:
             self._check_review()
             await self._step_after_acceptance(
-                ActivityName.STORE_REVIEW,
+                ShipmentSteps.store_review,
                 StoreReview(shipment_id=self._shipment.shipment_id, **submission.model_dump()),
-                None,
                 "Store the recipient's review",
             )
             self._reviewed = True

@@ -29,6 +29,7 @@ from activities.notifications.providers import (
 from activities.notifications.rendering import RenderedMessage, Template, render
 from fastship.settings import Settings
 from fastship.telemetry.worker_metrics import NotificationOutcome, count_notification
+from models.activity_steps import NotificationSteps
 from models.domain import Channel, Language
 from models.notifications import Notification, NotificationStatus
 from models.workflow_io import ActivityName, SendNotifications
@@ -150,7 +151,7 @@ class NotificationSender:
         return "outbox", str(stored)
 
 
-class NotificationActivities:
+class NotificationActivities(NotificationSteps):
     def __init__(self, sender: NotificationSender) -> None:
         self._sender = sender
 
