@@ -27,13 +27,13 @@ from models.workflow_io import (
     AssignPartner,
     FlagReason,
     FlagShipment,
+    NewShipment,
     Outgoing,
-    Placement,
-    PlaceShipment,
     Recorded,
     Refusal,
     ReviewReminder,
     ShipmentEventRecord,
+    StoredShipment,
     StoreReview,
 )
 from repositories import delivery_codes, notifications, partners, reviews, shipments, webhooks
@@ -149,7 +149,7 @@ class ShipmentActivities(ShipmentSteps):
         return partner
 
     @activity.defn(name=ActivityName.PLACE_SHIPMENT)
-    async def place_shipment(self, request: PlaceShipment) -> Placement:
+    async def place_shipment(self, request: NewShipment) -> StoredShipment:
         """Stores the shipment and its `placed` event, and tries to assign a partner at once.
 
         Refused (nothing stored) when no partner serves the zip at all.
@@ -157,7 +157,7 @@ class ShipmentActivities(ShipmentSteps):
         async with self._sessions.begin() as session:
             stored = await shipments.get(session, request.shipment_id)
             if stored is not None:  # a retry of a placement that committed: its sends are queued
-                return Placement(
+                return StoredShipment(
                     status=stored.status,
                     partner_id=stored.partner_id,
                     events_recorded=await shipments.count_events(session, stored.id),
@@ -196,7 +196,7 @@ class ShipmentActivities(ShipmentSteps):
                 session, shipment, assignment, chosen, replacing=None
             )
             outgoing += sends
-            return Placement(
+            return StoredShipment(
                 status=ShipmentStatus.PLACED,
                 partner_id=partner_id,
                 events_recorded=1 + (partner_id is not None),

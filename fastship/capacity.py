@@ -8,7 +8,8 @@ import uuid
 from temporalio.client import Client
 from temporalio.service import RPCError, RPCStatusCode
 
-from models.domain import CAPACITY_FREED_SIGNAL, shipment_workflow_id
+from models.domain import CAPACITY_FREED_SIGNAL
+from models.workflow_ids import shipment_workflow_id
 
 MAX_WOKEN = 100  # shipments woken at once: the oldest waiting
 

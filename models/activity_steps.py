@@ -18,14 +18,14 @@ from models.workflow_io import (
     Assignment,
     AssignPartner,
     FlagShipment,
+    NewShipment,
     Outgoing,
     PasswordResetRequest,
-    Placement,
-    PlaceShipment,
     Recorded,
     ReviewReminder,
     SendNotifications,
     ShipmentEventRecord,
+    StoredShipment,
     StoreReview,
     WakeWaitingShipments,
 )
@@ -35,7 +35,7 @@ class ShipmentSteps(Protocol):
     """A shipment's database steps: each one transaction, idempotent for its change."""
 
     @activity.defn(name=ActivityName.PLACE_SHIPMENT)
-    async def place_shipment(self, request: PlaceShipment) -> Placement:
+    async def place_shipment(self, request: NewShipment) -> StoredShipment:
         """Stores the shipment and tries to assign a partner; refused when no partner serves
         its zip."""
         ...

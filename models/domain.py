@@ -58,10 +58,6 @@ SHIPMENT_TASK_QUEUE: Final = "shipments"
 CAPACITY_FREED_SIGNAL: Final = "capacity_freed"
 
 
-def shipment_workflow_id(shipment_id: object) -> str:
-    return f"shipment-{shipment_id}"
-
-
 class SearchAttributes:
     """Custom search attributes operators filter shipments by in the Temporal UI."""
 

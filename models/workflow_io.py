@@ -99,8 +99,9 @@ class ShipmentWorkflowInput(BaseModel):
     timings: ShipmentTimings
 
 
-class PlaceRequest(BaseModel):
-    """The create's Update: answered once the shipment is stored and assignment was tried."""
+class CreationCheck(BaseModel):
+    """The create's Update argument: a retried create's body must fingerprint the same. The
+    Update answers once the shipment is stored and assignment was tried."""
 
     fingerprint: str
 
@@ -111,7 +112,9 @@ class ShipmentState(BaseModel):
     needs_attention: bool
 
 
-class PlaceShipment(BaseModel):
+class NewShipment(BaseModel):
+    """The shipment to store, the first step of its workflow (`place_shipment`)."""
+
     shipment_id: uuid.UUID
     seller_id: uuid.UUID
     idempotency_key: str | None
@@ -122,7 +125,9 @@ class PlaceShipment(BaseModel):
     sequence: int  # of the `placed` event; an assignment is recorded as the next one
 
 
-class Placement(BaseModel):
+class StoredShipment(BaseModel):
+    """What the first step stored: the status, the partner it found, what it queued to send."""
+
     status: ShipmentStatus  # `placed`, unless a rerun finds the shipment further along
     partner_id: uuid.UUID | None
     events_recorded: int

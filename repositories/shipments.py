@@ -24,7 +24,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from models.accounts import Partner
 from models.domain import ShipmentStatus
 from models.shipments import Shipment, ShipmentEvent
-from models.workflow_io import PlaceShipment, ShipmentEventRecord
+from models.workflow_io import NewShipment, ShipmentEventRecord
 from repositories.cursors import decode_cursor, encode_cursor
 
 ACTIVE: ColumnElement[bool] = Shipment.status.not_in(
@@ -36,7 +36,7 @@ WAITING: ColumnElement[bool] = (Shipment.status == ShipmentStatus.PLACED) & (
 
 
 async def insert_shipment(
-    session: AsyncSession, placed: PlaceShipment, tracking_code: str
+    session: AsyncSession, placed: NewShipment, tracking_code: str
 ) -> Shipment:
     shipment = Shipment(
         **placed.order.model_dump(),

@@ -26,10 +26,6 @@ SEND_RETRY = RetryPolicy(
 )
 
 
-def email_verification_workflow_id(ref: AccountRef) -> str:
-    return f"email-verification-{ref.role}-{ref.account_id}"
-
-
 @workflow.defn
 class EmailVerificationWorkflow:
     """Sends the verification email, a reminder after a day, and removes the account after a

@@ -33,13 +33,12 @@ with workflow.unsafe.imports_passed_through():
     from models.workflow_io import (
         AssignPartner,
         CancelRequest,
+        CreationCheck,
         FlagReason,
         FlagShipment,
+        NewShipment,
         Outgoing,
         PartnerReport,
-        Placement,
-        PlaceRequest,
-        PlaceShipment,
         Refusal,
         ReviewReminder,
         ReviewSubmission,
@@ -47,6 +46,7 @@ with workflow.unsafe.imports_passed_through():
         ShipmentEventRecord,
         ShipmentState,
         ShipmentWorkflowInput,
+        StoredShipment,
         StoreReview,
         WakeWaitingShipments,
     )
@@ -100,7 +100,7 @@ class ShipmentWorkflow:
         self._shipment = shipment
         self._status = PLACED
         self._partner_id: uuid.UUID | None = None
-        self._placement: Placement | None = None
+        self._stored: StoredShipment | None = None
         self._refused: ApplicationError | None = None
         self._sequence = 0  # of the last timeline event
         self._reassignments = 0
@@ -119,9 +119,9 @@ class ShipmentWorkflow:
         estimated_delivery = placed_at + timings.delivery_estimate
         async with self._lock:
             try:
-                self._placement = await self._database_step(
+                self._stored = await self._database_step(
                     ShipmentSteps.place_shipment,
-                    PlaceShipment(
+                    NewShipment(
                         shipment_id=shipment.shipment_id,
                         seller_id=shipment.seller_id,
                         idempotency_key=shipment.idempotency_key,
@@ -135,14 +135,14 @@ class ShipmentWorkflow:
                 )
             except (ActivityError, ApplicationError) as error:
                 self._refused = _as_refusal(error)
-        if self._placement is None:
+        if self._stored is None:
             # Nothing was stored: the create's Update answers with the refusal, then the run fails.
             await workflow.wait_condition(workflow.all_handlers_finished)
             raise self._refused or ApplicationError("the shipment was not placed")
-        self._status = self._placement.status
-        self._sequence = self._placement.events_recorded
-        self._set_partner(self._placement.partner_id)
-        self._send(self._placement.outgoing)
+        self._status = self._stored.status
+        self._sequence = self._stored.events_recorded
+        self._set_partner(self._stored.partner_id)
+        self._send(self._stored.outgoing)
 
         estimate_watch = asyncio.create_task(self._watch_estimate(estimated_delivery))
         await self._until_picked_up(placed_at + timings.assignment_deadline)
@@ -411,15 +411,15 @@ class ShipmentWorkflow:
     # Messages
 
     @workflow.update
-    async def place(self, request: PlaceRequest) -> ShipmentState:  # noqa: ARG002 - see validator
+    async def place(self, request: CreationCheck) -> ShipmentState:  # noqa: ARG002 - see validator
         """The create's Update: answers once the shipment is stored and assignment was tried."""
-        await workflow.wait_condition(lambda: self._placement is not None or bool(self._refused))
+        await workflow.wait_condition(lambda: self._stored is not None or bool(self._refused))
         if self._refused is not None:
             raise self._refused
         return self._state()
 
     @place.validator
-    def _validate_place(self, request: PlaceRequest) -> None:
+    def _validate_place(self, request: CreationCheck) -> None:
         if request.fingerprint != self._shipment.fingerprint:
             raise _refusal(
                 Refusal.IDEMPOTENCY_KEY_REUSED,
@@ -483,7 +483,7 @@ class ShipmentWorkflow:
     def _facts(self) -> ShipmentFacts:
         return ShipmentFacts(
             status=self._status,
-            placed=self._placement is not None,
+            placed=self._stored is not None,
             seller_id=self._shipment.seller_id,
             partner_id=self._partner_id,
             reviewed=self._reviewed,

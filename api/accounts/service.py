@@ -30,13 +30,10 @@ from fastship.secrets import password_fingerprint, read_reset_token, read_verifi
 from fastship.settings import Settings
 from models.accounts import Partner, Seller
 from models.domain import SHIPMENT_TASK_QUEUE, Role
+from models.workflow_ids import email_verification_workflow_id, password_reset_workflow_id
 from models.workflow_io import AccountRef, EmailVerificationInput, PasswordResetRequest
 from repositories import accounts, shipments
-from workflows.accounts import (
-    EmailVerificationWorkflow,
-    PasswordResetWorkflow,
-    email_verification_workflow_id,
-)
+from workflows.accounts import EmailVerificationWorkflow, PasswordResetWorkflow
 
 log = structlog.get_logger(__name__)
 
@@ -182,7 +179,7 @@ async def request_password_reset(
             await temporal.start_workflow(
                 PasswordResetWorkflow.run,
                 request,
-                id=f"password-reset-{request.role}-{request.request_id}",
+                id=password_reset_workflow_id(request),
                 task_queue=SHIPMENT_TASK_QUEUE,
                 static_summary=f"Password reset request ({request.role})",
             )

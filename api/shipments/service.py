@@ -38,10 +38,10 @@ from models.domain import (
     Language,
     SearchAttributes,
     ShipmentStatus,
-    shipment_workflow_id,
 )
+from models.workflow_ids import shipment_workflow_id
 from models.workflow_io import (
-    PlaceRequest,
+    CreationCheck,
     Refusal,
     ShipmentOrder,
     ShipmentTimings,
@@ -142,7 +142,7 @@ async def _bounded(settings: Settings, call: Awaitable[T]) -> T:
 
 
 @dataclass(frozen=True)
-class Placed:
+class CreateOutcome:
     shipment_id: uuid.UUID
     fingerprint: str
     confirmed: bool  # False: Temporal did not answer in time
@@ -155,11 +155,11 @@ async def place_shipment(
     seller: Seller,
     body: ShipmentCreate,
     idempotency_key: str | None,
-) -> Placed:
+) -> CreateOutcome:
     """Starts the shipment's workflow (or finds it) and waits until it stored the shipment.
 
     Raises the workflow's refusal as an HTTP error. When Temporal does not answer in time the
-    placement is unconfirmed: the caller answers with what is stored, if anything.
+    create is unconfirmed: the caller answers with what is stored, if anything.
     """
     await session.commit()  # no database transaction stays open across a Temporal call
     order = order_of(body, Language(seller.language))
@@ -195,7 +195,7 @@ async def place_shipment(
             settings,
             temporal.execute_update_with_start_workflow(
                 ShipmentWorkflow.place,
-                PlaceRequest(fingerprint=request_fingerprint),
+                CreationCheck(fingerprint=request_fingerprint),
                 start_workflow_operation=start,
             ),
         )
@@ -203,13 +203,13 @@ async def place_shipment(
         if refusal := _refusal(exc):
             raise refusal from exc
         log.warning("create not confirmed", shipment_id=str(shipment_id), error=repr(exc))
-        return Placed(shipment_id, request_fingerprint, confirmed=False)
+        return CreateOutcome(shipment_id, request_fingerprint, confirmed=False)
     except WorkflowAlreadyStartedError:
         pass  # its workflow has ended; the stored shipment answers
     except UNCONFIRMED as exc:
         log.warning("shipment not confirmed", shipment_id=str(shipment_id), error=repr(exc))
-        return Placed(shipment_id, request_fingerprint, confirmed=False)
-    return Placed(shipment_id, request_fingerprint, confirmed=True)
+        return CreateOutcome(shipment_id, request_fingerprint, confirmed=False)
+    return CreateOutcome(shipment_id, request_fingerprint, confirmed=True)
 
 
 async def command(

@@ -24,6 +24,7 @@ from fastship.payload_codec import parse_keys
 from fastship.temporal import data_converter
 from launcher.embedded import temporal_cli_path
 from models.domain import SHIPMENT_TASK_QUEUE, Role, SearchAttributes, ShipmentStatus
+from models.workflow_ids import email_verification_workflow_id
 from models.workflow_io import (
     AccountEmail,
     AccountRef,
@@ -31,13 +32,12 @@ from models.workflow_io import (
     Assignment,
     AssignPartner,
     CancelRequest,
+    CreationCheck,
     EmailVerificationInput,
     FlagShipment,
+    NewShipment,
     Outgoing,
     PartnerReport,
-    Placement,
-    PlaceRequest,
-    PlaceShipment,
     Recorded,
     Refusal,
     ReviewReminder,
@@ -47,10 +47,11 @@ from models.workflow_io import (
     ShipmentOrder,
     ShipmentTimings,
     ShipmentWorkflowInput,
+    StoredShipment,
     StoreReview,
     WakeWaitingShipments,
 )
-from workflows.accounts import EmailVerificationWorkflow, email_verification_workflow_id
+from workflows.accounts import EmailVerificationWorkflow
 from workflows.shipment import ShipmentWorkflow
 
 HISTORIES = Path(__file__).parent
@@ -74,14 +75,14 @@ def _outgoing(webhook: bool = True) -> Outgoing:
 
 
 @activity.defn(name=ActivityName.PLACE_SHIPMENT)
-async def place_shipment(request: PlaceShipment) -> Placement:
+async def place_shipment(request: NewShipment) -> StoredShipment:
     zip_code = request.order.destination_zip
     if zip_code == UNSERVED_ZIP:
         raise ApplicationError(
             "No delivery partner serves zip 99999", type=Refusal.ZIP_NOT_SERVED, non_retryable=True
         )
     partner = None if zip_code == WAITING_ZIP else PARTNER
-    return Placement(
+    return StoredShipment(
         status=ShipmentStatus.PLACED,
         partner_id=partner,
         events_recorded=1 + bool(partner),
@@ -188,7 +189,7 @@ async def _placed(client: Client, zip_code: str) -> Handle:
     try:
         await client.execute_update_with_start_workflow(
             ShipmentWorkflow.place,
-            PlaceRequest(fingerprint="recorded"),
+            CreationCheck(fingerprint="recorded"),
             start_workflow_operation=start,
         )
     except Exception:  # the refused create: its history is recorded all the same

@@ -17,12 +17,12 @@ from fastship.secrets import issue_reset_token, issue_review_token
 from fastship.settings import Settings
 from models.accounts import Partner, Seller
 from models.domain import Role
+from models.workflow_ids import email_verification_workflow_id
 from models.workflow_io import AccountRef
 from repositories import accounts
 from tests.accounts import PASSWORD, SignUp, log_in
 from tests.helpers import eventually, serve_api
 from tests.shipments import VALID, create
-from workflows.accounts import email_verification_workflow_id
 
 NEW_PASSWORD = "a brand new horse 7"
 

@@ -21,7 +21,7 @@ from models.accounts import Partner, Seller
 from models.domain import ShipmentStatus
 from models.notifications import Notification
 from models.shipments import Shipment, ShipmentEvent
-from models.workflow_io import PlaceShipment, ShipmentEventRecord, ShipmentOrder
+from models.workflow_io import NewShipment, ShipmentEventRecord, ShipmentOrder
 from tests.helpers import eventually
 from tests.shipments import created, deliver
 
@@ -86,9 +86,9 @@ async def _stored_accounts(sessions: async_sessionmaker[AsyncSession]) -> uuid.U
     return seller.id
 
 
-def _placement(seller_id: uuid.UUID) -> PlaceShipment:
+def _placement(seller_id: uuid.UUID) -> NewShipment:
     now = datetime.now(UTC)
-    return PlaceShipment(
+    return NewShipment(
         shipment_id=uuid.uuid4(),
         seller_id=seller_id,
         idempotency_key=None,
