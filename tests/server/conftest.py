@@ -31,7 +31,7 @@ from launcher.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, tempor
 from migrations import migrate
 from models.domain import SearchAttributes
 from models.tables import metadata
-from tests.accounts import SignUp, new_partner, new_seller
+from tests.accounts import SignUp, stored_partner, stored_seller
 from tests.fake_providers import FakeSendGrid, FakeTwilio
 from tests.fake_webhooks import Receiver, serving_receiver
 from tests.helpers import PAYLOAD_KEYS, serve_api
@@ -157,13 +157,13 @@ async def api(settings: Settings, worker: None) -> AsyncIterator[httpx.AsyncClie
 
 
 @pytest.fixture
-def sign_up_seller(api: httpx.AsyncClient, settings: Settings) -> SignUp:
-    return functools.partial(new_seller, api, settings)
+def sign_up_seller(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> SignUp:
+    return functools.partial(stored_seller, sessions, settings)
 
 
 @pytest.fixture
-def sign_up_partner(api: httpx.AsyncClient, settings: Settings) -> SignUp:
-    return functools.partial(new_partner, api, settings)
+def sign_up_partner(sessions: async_sessionmaker[AsyncSession], settings: Settings) -> SignUp:
+    return functools.partial(stored_partner, sessions, settings)
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from typing import Any
 
 import httpx
 
-from tests.accounts import SignUp
+from fastship.settings import Settings
+from tests.accounts import SignUp, new_partner
 from tests.helpers import eventually
 from tests.shipments import SHIPMENT, VALID, create, created, deliver
 
@@ -99,14 +100,19 @@ async def test_waiting_shipments_are_assigned_when_a_partner_raises_capacity(
 
 
 async def test_a_waiting_shipment_is_assigned_when_a_new_partner_serves_its_zip(
-    api: httpx.AsyncClient, seller_auth: dict[str, str], sign_up_partner: SignUp
+    api: httpx.AsyncClient,
+    settings: Settings,
+    seller_auth: dict[str, str],
+    sign_up_partner: SignUp,
 ) -> None:
     await sign_up_partner(["10001", "10002"], capacity=1)
     await created(api, seller_auth, VALID | {"destination_zip": "10002"})
     waiting = await created(api, seller_auth, VALID | {"destination_zip": "10002"})
     assert waiting["partner"] is None
 
-    newcomer = await _partner_id(api, await sign_up_partner(["10002"], name="Newcomer"))
+    # Signing up (and verifying the email) through the API, which wakes the waiting shipments.
+    newcomer_auth = await new_partner(api, settings, ["10002"], name="Newcomer")
+    newcomer = await _partner_id(api, newcomer_auth)
 
     assigned = await eventually(
         lambda: _shipment(api, seller_auth, waiting["id"]), lambda shipment: shipment["partner"]
