@@ -23,19 +23,12 @@ from api.errors import (
     RATE_LIMITED_RESPONSES,
     UNAVAILABLE_RESPONSES,
     ServiceUnavailable,
-    Unprocessable,
     documented_problem,
 )
-from api.ratelimit import RateLimiter, limit_delivery_code
-from api.shipments import service
+from api.ratelimit import limit_delivery_code
+from api.shipments import changes, service
 from api.shipments.errors import (
-    AlreadyCancelled,
-    DeliveryCodeLocked,
-    DeliveryCodeRequired,
-    DeliveryCodeWrong,
     IdempotencyKeyReused,
-    InvalidTransition,
-    NoValidDeliveryCode,
     ShipmentNotFound,
     ZipNotServed,
 )
@@ -47,15 +40,10 @@ from api.shipments.schemas import (
     TagAdd,
     TimelineEventRead,
 )
-from fastship.secrets import hash_delivery_code
-from fastship.settings import Settings
 from models.accounts import Seller
-from models.domain import ShipmentStatus, ShipmentTag
+from models.domain import ShipmentTag
 from models.shipments import Shipment
-from models.workflow_io import CancelRequest, PartnerReport
-from repositories import delivery_codes, shipments
-from repositories.delivery_codes import CodeCheck
-from workflows.shipment import ShipmentWorkflow
+from repositories import shipments
 
 router = APIRouter(
     prefix="/shipment", tags=["shipments"], responses=AUTH_RESPONSES | NOT_FOUND_RESPONSES
@@ -164,30 +152,6 @@ async def get_timeline(
     return (await _read(session, _visible(shipment_id, account))).timeline
 
 
-async def _check_delivery_code(
-    session: AsyncSession, settings: Settings, shipment_id: uuid.UUID, code: str | None
-) -> None:
-    if code is None:
-        raise DeliveryCodeRequired("`delivered` needs the recipient's `verification_code`")
-    outcome, tries_left = await delivery_codes.check(
-        session, shipment_id, hash_delivery_code(settings, shipment_id, code)
-    )
-    await session.commit()
-    if outcome is CodeCheck.WRONG:
-        raise DeliveryCodeWrong(
-            f"The delivery code is wrong; {tries_left} tries left", tries_left=tries_left
-        )
-    if outcome is CodeCheck.LOCKED:
-        raise DeliveryCodeLocked(
-            "Too many wrong delivery codes; record a failed attempt and go out for delivery "
-            "again to send the recipient a new code"
-        )
-    if outcome is CodeCheck.NONE_VALID:
-        raise NoValidDeliveryCode(
-            "The shipment has no valid delivery code (not out for delivery, or expired)"
-        )
-
-
 @router.post(
     "/{shipment_id}/events",
     summary="Report a status change or a location scan (assigned partner)",
@@ -206,53 +170,17 @@ async def report_event(
     limiter: LimiterDep,
     idempotency_key: ChangeKey = None,
 ) -> ShipmentRead:
-    visible = shipments.visible_to_partner(shipment_id, partner.id)
-    shipment = await session.scalar(visible)
-    if shipment is None:
-        raise ShipmentNotFound("No such shipment assigned to you")
-    change = None
-    if idempotency_key is not None:
-        change = service.KeyedChange.of("report", partner.id, idempotency_key, body.model_dump())
-    made = change is not None and await service.already_made(session, shipment_id, change)
-    if not made:
-        await _check_report(request, session, settings, limiter, shipment, body)
-    report = PartnerReport(
-        partner_id=partner.id,
-        status=body.status,
-        location_zip=body.location_zip,
-        description=body.description,
-    )
-    await (service.confirm if made else service.command)(
+    await changes.report(
         session,
         temporal,
         settings,
+        partner,
         shipment_id,
-        lambda handle: handle.execute_update(
-            ShipmentWorkflow.report, report, id=change.update_id if change else None
-        ),
+        body,
+        idempotency_key,
+        lambda: limit_delivery_code(limiter, request, shipment_id),
     )
-    return await _read(session, visible)
-
-
-async def _check_report(
-    request: Request,
-    session: AsyncSession,
-    settings: Settings,
-    limiter: RateLimiter,
-    shipment: Shipment,
-    body: ShipmentEventCreate,
-) -> None:
-    """What the API checks before a report goes to the workflow (which checks the rest)."""
-    if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
-        raise InvalidTransition(f"The shipment is {shipment.status}; it cannot change any more")
-    if body.verification_code is not None:  # a guess at the code: counted before it is checked
-        await limit_delivery_code(limiter, request, shipment.id)
-    if body.status is None and body.location_zip is None:
-        raise Unprocessable("Give a `status`, or a `location_zip` for a location scan")
-    if body.status is ShipmentStatus.DELIVERED:
-        await _check_delivery_code(session, settings, shipment.id, body.verification_code)
-    elif body.verification_code is not None:
-        raise Unprocessable("`verification_code` goes only with `delivered`")
+    return await _read(session, shipments.visible_to_partner(shipment_id, partner.id))
 
 
 @router.post(
@@ -269,30 +197,9 @@ async def cancel_shipment(
     body: ShipmentCancel | None = None,
     idempotency_key: ChangeKey = None,
 ) -> ShipmentRead:
-    visible = shipments.visible_to_seller(shipment_id, seller.id)
-    shipment = await session.scalar(visible)
-    if shipment is None:
-        raise ShipmentNotFound("No such shipment of yours")
     reason = body.reason if body else None
-    change = None
-    if idempotency_key is not None:
-        change = service.KeyedChange.of("cancel", seller.id, idempotency_key, {"reason": reason})
-    made = change is not None and await service.already_made(session, shipment_id, change)
-    if not made and shipment.status.is_final:  # its workflow may have ended: answer from the row
-        if shipment.status is ShipmentStatus.CANCELLED:
-            raise AlreadyCancelled("The shipment is already cancelled")
-        raise InvalidTransition(f"The shipment is {shipment.status}; it cannot change any more")
-    request = CancelRequest(seller_id=seller.id, reason=reason)
-    await (service.confirm if made else service.command)(
-        session,
-        temporal,
-        settings,
-        shipment_id,
-        lambda handle: handle.execute_update(
-            ShipmentWorkflow.cancel, request, id=change.update_id if change else None
-        ),
-    )
-    return await _read(session, visible)
+    await changes.cancel(session, temporal, settings, seller, shipment_id, reason, idempotency_key)
+    return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
 
 
 @router.post(
@@ -303,9 +210,7 @@ async def cancel_shipment(
 async def add_tag(
     shipment_id: uuid.UUID, body: TagAdd, seller: CurrentSeller, session: SessionDep
 ) -> ShipmentRead:
-    if not await shipments.add_tag(session, shipment_id, seller.id, body.tag):
-        raise ShipmentNotFound("No such shipment of yours")
-    await session.commit()
+    await changes.tag(session, seller, shipment_id, add=body.tag)
     return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
 
 
@@ -313,7 +218,5 @@ async def add_tag(
 async def remove_tag(
     shipment_id: uuid.UUID, tag: ShipmentTag, seller: CurrentSeller, session: SessionDep
 ) -> ShipmentRead:
-    if not await shipments.remove_tag(session, shipment_id, seller.id, tag):
-        raise ShipmentNotFound("No such shipment of yours")
-    await session.commit()
+    await changes.tag(session, seller, shipment_id, remove=tag)
     return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))

@@ -1,0 +1,168 @@
+"""A shipment's changes after its creation: a partner's report (a status change or a location
+scan) and a seller's cancellation. The API checks what only it can (the stored row of a workflow
+that may have ended, the delivery code, a repeated Idempotency-Key), then the workflow decides.
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable
+
+from sqlalchemy.ext.asyncio import AsyncSession
+from temporalio.client import Client
+
+from api.errors import Unprocessable
+from api.shipments import service
+from api.shipments.errors import (
+    AlreadyCancelled,
+    DeliveryCodeLocked,
+    DeliveryCodeRequired,
+    DeliveryCodeWrong,
+    InvalidTransition,
+    NoValidDeliveryCode,
+    ShipmentNotFound,
+)
+from api.shipments.schemas import ShipmentEventCreate
+from fastship.secrets import hash_delivery_code
+from fastship.settings import Settings
+from models.accounts import Partner, Seller
+from models.domain import ShipmentStatus, ShipmentTag
+from models.shipments import Shipment
+from models.workflow_io import CancelRequest, PartnerReport
+from repositories import delivery_codes, shipments
+from repositories.delivery_codes import CodeCheck
+from workflows.shipment import ShipmentWorkflow
+
+
+async def report(
+    session: AsyncSession,
+    temporal: Client,
+    settings: Settings,
+    partner: Partner,
+    shipment_id: uuid.UUID,
+    body: ShipmentEventCreate,
+    idempotency_key: str | None,
+    count_code_guess: Callable[[], Awaitable[None]],
+) -> None:
+    """The assigned partner's report, stored by the workflow before this returns."""
+    shipment = await session.scalar(shipments.visible_to_partner(shipment_id, partner.id))
+    if shipment is None:
+        raise ShipmentNotFound("No such shipment assigned to you")
+    change = None
+    if idempotency_key is not None:
+        change = service.KeyedChange.of("report", partner.id, idempotency_key, body.model_dump())
+    made = change is not None and await service.already_made(session, shipment_id, change)
+    if not made:
+        await _check_report(session, settings, shipment, body, count_code_guess)
+    request = PartnerReport(
+        partner_id=partner.id,
+        status=body.status,
+        location_zip=body.location_zip,
+        description=body.description,
+    )
+    await (service.confirm if made else service.command)(
+        session,
+        temporal,
+        settings,
+        shipment_id,
+        lambda handle: handle.execute_update(
+            ShipmentWorkflow.report, request, id=change.update_id if change else None
+        ),
+    )
+
+
+async def cancel(
+    session: AsyncSession,
+    temporal: Client,
+    settings: Settings,
+    seller: Seller,
+    shipment_id: uuid.UUID,
+    reason: str | None,
+    idempotency_key: str | None,
+) -> None:
+    """The owner's cancellation, stored by the workflow before this returns."""
+    shipment = await session.scalar(shipments.visible_to_seller(shipment_id, seller.id))
+    if shipment is None:
+        raise ShipmentNotFound("No such shipment of yours")
+    change = None
+    if idempotency_key is not None:
+        change = service.KeyedChange.of("cancel", seller.id, idempotency_key, {"reason": reason})
+    made = change is not None and await service.already_made(session, shipment_id, change)
+    if not made and shipment.status.is_final:  # its workflow may have ended: answer from the row
+        if shipment.status is ShipmentStatus.CANCELLED:
+            raise AlreadyCancelled("The shipment is already cancelled")
+        raise InvalidTransition(f"The shipment is {shipment.status}; it cannot change any more")
+    request = CancelRequest(seller_id=seller.id, reason=reason)
+    await (service.confirm if made else service.command)(
+        session,
+        temporal,
+        settings,
+        shipment_id,
+        lambda handle: handle.execute_update(
+            ShipmentWorkflow.cancel, request, id=change.update_id if change else None
+        ),
+    )
+
+
+async def tag(
+    session: AsyncSession,
+    seller: Seller,
+    shipment_id: uuid.UUID,
+    *,
+    add: ShipmentTag | None = None,
+    remove: ShipmentTag | None = None,
+) -> None:
+    """The seller's own labels, stored by the API: they sort the seller's lists and change
+    nothing in the shipment's lifecycle, so they are no workflow state (and send no message)."""
+    if add is not None:
+        found = await shipments.add_tag(session, shipment_id, seller.id, add)
+    else:
+        assert remove is not None
+        found = await shipments.remove_tag(session, shipment_id, seller.id, remove)
+    if not found:
+        raise ShipmentNotFound("No such shipment of yours")
+    await session.commit()
+
+
+async def _check_report(
+    session: AsyncSession,
+    settings: Settings,
+    shipment: Shipment,
+    body: ShipmentEventCreate,
+    count_code_guess: Callable[[], Awaitable[None]],
+) -> None:
+    """What the API checks before a report goes to the workflow (which checks the rest)."""
+    if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
+        raise InvalidTransition(f"The shipment is {shipment.status}; it cannot change any more")
+    if body.verification_code is not None:  # a guess at the code: counted before it is checked
+        await count_code_guess()
+    if body.status is None and body.location_zip is None:
+        raise Unprocessable("Give a `status`, or a `location_zip` for a location scan")
+    if body.status is ShipmentStatus.DELIVERED:
+        await _check_delivery_code(session, settings, shipment.id, body.verification_code)
+    elif body.verification_code is not None:
+        raise Unprocessable("`verification_code` goes only with `delivered`")
+
+
+async def _check_delivery_code(
+    session: AsyncSession, settings: Settings, shipment_id: uuid.UUID, code: str | None
+) -> None:
+    """The recipient's code, checked against its hash; each attempt is stored (and counted
+    towards the lock) whatever the outcome."""
+    if code is None:
+        raise DeliveryCodeRequired("`delivered` needs the recipient's `verification_code`")
+    outcome, tries_left = await delivery_codes.check(
+        session, shipment_id, hash_delivery_code(settings, shipment_id, code)
+    )
+    await session.commit()
+    if outcome is CodeCheck.WRONG:
+        raise DeliveryCodeWrong(
+            f"The delivery code is wrong; {tries_left} tries left", tries_left=tries_left
+        )
+    if outcome is CodeCheck.LOCKED:
+        raise DeliveryCodeLocked(
+            "Too many wrong delivery codes; record a failed attempt and go out for delivery "
+            "again to send the recipient a new code"
+        )
+    if outcome is CodeCheck.NONE_VALID:
+        raise NoValidDeliveryCode(
+            "The shipment has no valid delivery code (not out for delivery, or expired)"
+        )
