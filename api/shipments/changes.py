@@ -5,9 +5,12 @@ that may have ended, the delivery code, a repeated Idempotency-Key), then the wo
 
 import uuid
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
 
+from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
-from temporalio.client import Client
+from temporalio.client import Client, WorkflowHandle
 
 from api.errors import Unprocessable
 from api.shipments import service
@@ -46,11 +49,8 @@ async def report(
     shipment = await session.scalar(shipments.visible_to_partner(shipment_id, partner.id))
     if shipment is None:
         raise ShipmentNotFound("No such shipment assigned to you")
-    change = None
-    if idempotency_key is not None:
-        change = service.KeyedChange.of("report", partner.id, idempotency_key, body.model_dump())
-    made = change is not None and await service.already_made(session, shipment_id, change)
-    if not made:
+    change = await _Change.of(session, shipment_id, "report", partner.id, idempotency_key, body)
+    if not change.made:
         await _check_report(session, settings, shipment, body, count_code_guess)
     request = PartnerReport(
         partner_id=partner.id,
@@ -58,13 +58,12 @@ async def report(
         location_zip=body.location_zip,
         description=body.description,
     )
-    await (service.confirm if made else service.command)(
+    await change.send(
         session,
         temporal,
         settings,
-        shipment_id,
-        lambda handle: handle.execute_update(
-            ShipmentWorkflow.report, request, id=change.update_id if change else None
+        lambda handle, update_id: handle.execute_update(
+            ShipmentWorkflow.report, request, id=update_id
         ),
     )
 
@@ -82,24 +81,65 @@ async def cancel(
     shipment = await session.scalar(shipments.visible_to_seller(shipment_id, seller.id))
     if shipment is None:
         raise ShipmentNotFound("No such shipment of yours")
-    change = None
-    if idempotency_key is not None:
-        change = service.KeyedChange.of("cancel", seller.id, idempotency_key, {"reason": reason})
-    made = change is not None and await service.already_made(session, shipment_id, change)
-    if not made and shipment.status.is_final:  # its workflow may have ended: answer from the row
+    keyed = {"reason": reason}
+    change = await _Change.of(session, shipment_id, "cancel", seller.id, idempotency_key, keyed)
+    if (
+        not change.made and shipment.status.is_final
+    ):  # its workflow may have ended: answer from the row
         if shipment.status is ShipmentStatus.CANCELLED:
             raise AlreadyCancelled("The shipment is already cancelled")
         raise InvalidTransition(f"The shipment is {shipment.status}; it cannot change any more")
     request = CancelRequest(seller_id=seller.id, reason=reason)
-    await (service.confirm if made else service.command)(
+    await change.send(
         session,
         temporal,
         settings,
-        shipment_id,
-        lambda handle: handle.execute_update(
-            ShipmentWorkflow.cancel, request, id=change.update_id if change else None
+        lambda handle, update_id: handle.execute_update(
+            ShipmentWorkflow.cancel, request, id=update_id
         ),
     )
+
+
+@dataclass(frozen=True)
+class _Change:
+    """A change for a shipment's workflow, and whether a request with its Idempotency-Key
+    already made it (then it is confirmed, not made again)."""
+
+    shipment_id: uuid.UUID
+    keyed: service.KeyedChange | None
+    made: bool
+
+    @classmethod
+    async def of(
+        cls,
+        session: AsyncSession,
+        shipment_id: uuid.UUID,
+        kind: str,
+        account_id: uuid.UUID,
+        idempotency_key: str | None,
+        body: BaseModel | dict[str, Any],
+    ) -> "_Change":
+        if idempotency_key is None:
+            return cls(shipment_id, None, made=False)
+        fields = body.model_dump() if isinstance(body, BaseModel) else body
+        keyed = service.KeyedChange.of(kind, account_id, idempotency_key, fields)
+        return cls(shipment_id, keyed, await service.already_made(session, shipment_id, keyed))
+
+    async def send(
+        self,
+        session: AsyncSession,
+        temporal: Client,
+        settings: Settings,
+        update: Callable[[WorkflowHandle[Any, Any], str | None], Awaitable[object]],
+    ) -> None:
+        update_id = self.keyed.update_id if self.keyed else None
+        await (service.confirm if self.made else service.command)(
+            session,
+            temporal,
+            settings,
+            self.shipment_id,
+            lambda handle: update(handle, update_id),
+        )
 
 
 async def tag(
