@@ -6,7 +6,7 @@ UV_VERSION := 0.13.9
 UV := python3 -m uv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: install web dev test test-unit lint lock bench messages
+.PHONY: install web dev test test-unit test-workflows coverage lint lock bench messages
 
 $(BIN)/.installed: requirements-dev.lock pyproject.toml
 	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet "uv==$(UV_VERSION)"
@@ -40,9 +40,17 @@ test: install web
 	$(BIN)/pytest
 	cd $(WEB) && npm test
 
+## The whole suite with line and branch coverage per package (slower: tracing every line).
+coverage: install web
+	$(BIN)/pytest --cov --cov-report=term:skip-covered
+
 ## The unit tier alone, in seconds: no server can start there (their fixtures live in tests/server).
 test-unit: install
 	$(BIN)/pytest tests/unit
+
+## The workflow tier: the time-skipping test server and fake activities, no database.
+test-workflows: install
+	$(BIN)/pytest tests/workflows
 
 ## Print the performance figures (see `$(BIN)/python -m bench --help` for a shorter run).
 bench: install
