@@ -22,6 +22,8 @@ from fastship.settings import Settings, get_settings
 from fastship.telemetry.tracing import configure_tracing, trace_engine, tracer_provider
 
 API_PREFIX = "/api/v1"
+# The largest request body FastShip takes (the codec server's batches included).
+MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -69,7 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
     app.mount("/codec", codec_app(settings))
     install_web_app(app, settings.web_app_dir)  # last: its catch-all comes after every route
-    install_middleware(app, app.state.metrics)
+    install_middleware(app, app.state.metrics, MAX_BODY_BYTES)
     if tracing is not None:
         # Outermost: the request's log line and every span below share the request's trace.
         FastAPIInstrumentor.instrument_app(

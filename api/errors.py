@@ -59,6 +59,9 @@ METHOD_NOT_ALLOWED = problem_kind(
     HTTPStatus.METHOD_NOT_ALLOWED,
     "The resource does not answer this method; `Allow` lists those it does",
 )
+BODY_TOO_LARGE = problem_kind(
+    "body-too-large", HTTPStatus.REQUEST_ENTITY_TOO_LARGE, "The request body is over the limit"
+)
 INTERNAL_ERROR = problem_kind(
     "internal-error", HTTPStatus.INTERNAL_SERVER_ERROR, "A bug, logged with the request id"
 )
@@ -321,9 +324,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
         )
     status = HTTPStatus(exc.status_code)
     detail = exc.detail if isinstance(exc.detail, str) else status.phrase
-    code = (
-        NO_SUCH_ROUTE if status is HTTPStatus.NOT_FOUND else status.phrase.lower().replace(" ", "-")
-    )
+    if status is HTTPStatus.NOT_FOUND:
+        code = NO_SUCH_ROUTE
+    else:  # another status the framework answered (413, ...): its kind is the status itself
+        slug = status.phrase.lower().replace(" ", "-")
+        code = problem_kind(slug, status, status.description or status.phrase)
     return problem_response(request, status, detail, code=code, headers=exc.headers)
 
 

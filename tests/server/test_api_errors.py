@@ -8,7 +8,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
-from api.app import create_app
+from api.app import MAX_BODY_BYTES, create_app
 from fastship.logging import configure_logging
 from fastship.settings import Settings
 from tests.shipments import SHIPMENT, created, deliver, report
@@ -149,3 +149,15 @@ async def test_a_refusal_reads_the_same_whether_the_api_or_the_workflow_made_it(
         assert refused.status_code == 409, refused.text
         assert refused.json()["code"] == "invalid-transition"
         assert refused.json()["type"].endswith("/api/v1/problems/invalid-transition")
+
+
+async def test_a_body_over_the_limit_is_refused_before_it_is_read(api: httpx.AsyncClient) -> None:
+    too_large = b'{"name": "' + b"a" * (MAX_BODY_BYTES + 1) + b'"}'
+    response = await api.post("/api/v1/seller/signup", content=too_large, headers=JSON)
+
+    assert response.status_code == 413
+    problem = response.json()
+    assert problem["code"] == "body-too-large"
+    documented = await api.get(problem["type"])
+    assert documented.status_code == 200
+    assert documented.json()["status"] == 413
