@@ -142,21 +142,23 @@ class _Change:
         )
 
 
-async def tag(
-    session: AsyncSession,
-    seller: Seller,
-    shipment_id: uuid.UUID,
-    *,
-    add: ShipmentTag | None = None,
-    remove: ShipmentTag | None = None,
+# Tags are the seller's own labels, stored by the API: they sort the seller's lists and change
+# nothing in the shipment's lifecycle, so they are no workflow state (and send no message).
+
+
+async def add_tag(
+    session: AsyncSession, seller: Seller, shipment_id: uuid.UUID, tag: ShipmentTag
 ) -> None:
-    """The seller's own labels, stored by the API: they sort the seller's lists and change
-    nothing in the shipment's lifecycle, so they are no workflow state (and send no message)."""
-    if add is not None:
-        found = await shipments.add_tag(session, shipment_id, seller.id, add)
-    else:
-        assert remove is not None
-        found = await shipments.remove_tag(session, shipment_id, seller.id, remove)
+    await _tags_changed(session, await shipments.add_tag(session, shipment_id, seller.id, tag))
+
+
+async def remove_tag(
+    session: AsyncSession, seller: Seller, shipment_id: uuid.UUID, tag: ShipmentTag
+) -> None:
+    await _tags_changed(session, await shipments.remove_tag(session, shipment_id, seller.id, tag))
+
+
+async def _tags_changed(session: AsyncSession, found: bool) -> None:
     if not found:
         raise ShipmentNotFound("No such shipment of yours")
     await session.commit()

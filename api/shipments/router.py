@@ -210,7 +210,7 @@ async def cancel_shipment(
 async def add_tag(
     shipment_id: uuid.UUID, body: TagAdd, seller: CurrentSeller, session: SessionDep
 ) -> ShipmentRead:
-    await changes.tag(session, seller, shipment_id, add=body.tag)
+    await changes.add_tag(session, seller, shipment_id, body.tag)
     return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
 
 
@@ -218,5 +218,5 @@ async def add_tag(
 async def remove_tag(
     shipment_id: uuid.UUID, tag: ShipmentTag, seller: CurrentSeller, session: SessionDep
 ) -> ShipmentRead:
-    await changes.tag(session, seller, shipment_id, remove=tag)
+    await changes.remove_tag(session, seller, shipment_id, tag)
     return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
