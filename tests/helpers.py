@@ -109,3 +109,8 @@ def payloads_in(document: Any) -> Iterator[dict[str, Any]]:
     elif isinstance(document, list):
         for value in document:
             yield from payloads_in(value)
+
+
+def payload_data(payload: dict[str, Any]) -> bytes:
+    """A JSON Payload's bytes; proto3 JSON leaves out empty data (a None result, for one)."""
+    return base64.b64decode(payload.get("data", ""))

@@ -1,7 +1,6 @@
 """The README's run command: `fastship dev` brings the whole product up on embedded servers."""
 
 import asyncio
-import base64
 import json
 import os
 import re
@@ -21,7 +20,7 @@ from launcher.dev import wait_for_temporal
 from launcher.embedded import free_port, temporal_cli_path
 from models.domain import SearchAttributes
 from tests.accounts import PASSWORD
-from tests.helpers import eventually, payloads_in
+from tests.helpers import eventually, payload_data, payloads_in
 
 BANNER = "Press Ctrl-C to stop."
 
@@ -162,7 +161,7 @@ async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -
     ui = f"http://127.0.0.1:{stack.ui_port}"
     history = await temporal.get_workflow_handle(f"shipment-{shipment_id}").fetch_history()
     payloads = list(payloads_in(json.loads(history.to_json())))
-    assert not [p for p in payloads if b"ana@example.com" in base64.b64decode(p["data"])]
+    assert not [p for p in payloads if b"ana@example.com" in payload_data(p)]
     async with httpx.AsyncClient() as http:
         assert (await http.get(f"{ui}/")).status_code == 200
         # The UI decodes through the API's codec server (no token: development's key is public).
@@ -173,9 +172,7 @@ async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -
         )
     assert decoded.status_code == 200, decoded.text
     assert decoded.headers["access-control-allow-origin"] == ui
-    assert "ana@example.com" in str(
-        [base64.b64decode(p["data"]) for p in decoded.json()["payloads"]]
-    )
+    assert "ana@example.com" in str([payload_data(p) for p in decoded.json()["payloads"]])
 
     assert await stack.stop() == 0
     assert await _port_is_closed(stack.api_port)
