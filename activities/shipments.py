@@ -16,7 +16,6 @@ from fastship.secrets import delivery_code, hash_delivery_code, new_delivery_cod
 from fastship.settings import Settings
 from models.accounts import Partner, Seller
 from models.activity_steps import ShipmentSteps
-from models.assignment import Candidate, choose_partner
 from models.domain import CancelReason, ShipmentStatus
 from models.lifecycle import is_failed_attempt
 from models.shipments import Shipment
@@ -113,23 +112,22 @@ class ShipmentActivities(ShipmentSteps):
         candidates = await partners.lock_candidates(
             session, shipment.destination_zip, excluding=replacing
         )
-        return await self._give(session, shipment, event, choose_partner(candidates), replacing)
+        return await self._give(session, shipment, event, candidates.choose(), replacing)
 
     async def _give(
         self,
         session: AsyncSession,
         shipment: Shipment,
         event: ShipmentEventRecord,
-        chosen: Candidate | None,
+        partner: Partner | None,
         replacing: uuid.UUID | None,
     ) -> tuple[uuid.UUID | None, Outgoing]:
-        """Records the assignment to `chosen` (locked by the caller) and tells who it concerns."""
-        if chosen is None:
+        """Records the assignment to `partner` (locked by the caller) and tells who it concerns."""
+        if partner is None:
             return None, Outgoing()
-        partner = await self._partner(session, chosen.partner_id)
         event.description = f"Assigned to delivery partner {partner.name}"
         await shipments.add_event(session, event)
-        values: dict[str, object] = {"partner_id": chosen.partner_id}
+        values: dict[str, object] = {"partner_id": partner.id}
         if replacing is not None:
             values["reassignments"] = shipment.reassignments + 1
         await shipments.change(session, shipment.id, **values)
@@ -139,9 +137,9 @@ class ShipmentActivities(ShipmentSteps):
             batch += messages.unassigned(shipment, key, await self._partner(session, replacing))
         outgoing = await self._notify(session, batch)
         outgoing += await self._webhook(
-            session, shipment, WebhookEventType.SHIPMENT_ASSIGNED, event, chosen.partner_id
+            session, shipment, WebhookEventType.SHIPMENT_ASSIGNED, event, partner.id
         )
-        return chosen.partner_id, outgoing
+        return partner.id, outgoing
 
     async def _partner(self, session: AsyncSession, partner_id: uuid.UUID) -> Partner:
         partner = await session.get(Partner, partner_id)
@@ -165,7 +163,7 @@ class ShipmentActivities(ShipmentSteps):
                 )
             zip_code = request.order.destination_zip
             candidates = await partners.lock_candidates(session, zip_code)
-            if not candidates:
+            if not candidates.loads:
                 raise _refuse(Refusal.ZIP_NOT_SERVED, f"No delivery partner serves zip {zip_code}")
             shipment = await shipments.insert_shipment(
                 session, request, secrets.token_urlsafe(TRACKING_CODE_BYTES)
@@ -191,9 +189,8 @@ class ShipmentActivities(ShipmentSteps):
                 actor="system",
                 occurred_at=request.placed_at,
             )
-            chosen = choose_partner(candidates)
             partner_id, sends = await self._give(
-                session, shipment, assignment, chosen, replacing=None
+                session, shipment, assignment, candidates.choose(), replacing=None
             )
             outgoing += sends
             return StoredShipment(

@@ -5,12 +5,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.domain import Channel
 from models.notifications import Notification, NotificationStatus, SmsOptOut
+from models.shipments import Shipment
 
 
 @dataclass(frozen=True)
@@ -25,48 +26,67 @@ class NewNotification:
     params: dict[str, str] = field(default_factory=dict)
 
 
+_NEW = insert(Notification.__table__)  # type: ignore[arg-type]  # a mapped class's Table
+# Built once: a statement made per call costs more CPU to construct than to run. The no-op update
+# on conflict makes RETURNING name the rows stored before, too (a retried step).
+_ADD = _NEW.on_conflict_do_update(
+    index_elements=[Notification.idempotency_key],
+    set_={"idempotency_key": _NEW.excluded.idempotency_key},
+).returning(Notification.id, sort_by_parameter_order=True)
+
+
 async def add(session: AsyncSession, notifications: Sequence[NewNotification]) -> list[uuid.UUID]:
     """Stores each notification once per key; returns the ids of all, stored now or before."""
     if not notifications:
         return []
-    await session.execute(
-        insert(Notification)
-        .values(
-            [
-                {
-                    "idempotency_key": notification.key,
-                    "template": notification.template,
-                    "channel": notification.channel.value,
-                    "recipient": notification.recipient,
-                    "language": notification.language,
-                    "shipment_id": notification.shipment_id,
-                    "account_id": notification.account_id,
-                    "params": notification.params,
-                }
-                for notification in notifications
-            ]
-        )
-        .on_conflict_do_nothing(index_elements=[Notification.idempotency_key])
-    )
-    keys = [notification.key for notification in notifications]
-    ids = dict(
-        (
-            await session.execute(
-                select(Notification.idempotency_key, Notification.id).where(
-                    Notification.idempotency_key.in_(keys)
-                )
-            )
-        ).all()
-    )
-    return [ids[key] for key in keys]
+    unique = {notification.key: notification for notification in notifications}
+    rows = [
+        {
+            "id": uuid.uuid4(),
+            "idempotency_key": notification.key,
+            "template": notification.template,
+            "channel": notification.channel.value,
+            "recipient": notification.recipient,
+            "language": notification.language,
+            "shipment_id": notification.shipment_id,
+            "account_id": notification.account_id,
+            "params": notification.params,
+        }
+        for notification in unique.values()
+    ]
+    ids = dict(zip(unique, (await session.execute(_ADD, rows)).scalars(), strict=True))
+    return [ids[notification.key] for notification in notifications]
 
 
-async def lock(session: AsyncSession, notification_id: uuid.UUID) -> Notification | None:
-    """The notification, locked until the transaction ends: one sender at a time."""
-    notification: Notification | None = await session.scalar(
-        select(Notification).where(Notification.id == notification_id).with_for_update()
+_LOCK = (
+    select(Notification, Shipment)
+    .outerjoin(Shipment, Shipment.id == Notification.shipment_id)
+    .where(Notification.id == bindparam("notification_id"))
+    .with_for_update(of=Notification)
+)
+
+
+async def lock(
+    session: AsyncSession, notification_id: uuid.UUID
+) -> tuple[Notification, Shipment | None] | None:
+    """The notification, locked until the transaction ends (one sender at a time), and the
+    shipment it is about, read with it."""
+    row = (await session.execute(_LOCK, {"notification_id": notification_id})).first()
+    return None if row is None else (row[0], row[1])
+
+
+_ATTEMPT = (
+    update(Notification.__table__)  # type: ignore[arg-type]
+    .where(Notification.id == bindparam("notification_id"))
+    .values(
+        attempts=Notification.attempts + 1,
+        status=bindparam("new_status"),
+        last_error=bindparam("error"),
     )
-    return notification
+)
+_SENT = _ATTEMPT.values(
+    provider=bindparam("by"), provider_message_id=bindparam("message_id"), sent_at=bindparam("at")
+)
 
 
 async def record_attempt(
@@ -79,14 +99,16 @@ async def record_attempt(
     provider_message_id: str | None = None,
     sent_at: datetime | None = None,
 ) -> None:
-    notification.attempts += 1
-    notification.status = status
-    notification.last_error = error[:300] if error else None
-    if provider is not None:
-        notification.provider = provider
-        notification.provider_message_id = provider_message_id
-        notification.sent_at = sent_at
-    await session.flush()
+    attempt = {
+        "notification_id": notification.id,
+        "new_status": status.value,
+        "error": error[:300] if error else None,
+    }
+    if provider is None:
+        await session.execute(_ATTEMPT, attempt)
+    else:
+        sent = {"by": provider, "message_id": provider_message_id, "at": sent_at}
+        await session.execute(_SENT, attempt | sent)
 
 
 async def suppress(session: AsyncSession, notification: Notification, reason: str) -> None:
@@ -112,15 +134,6 @@ async def pending_for_shipment(session: AsyncSession, shipment_id: uuid.UUID) ->
     query = select(Notification.id).where(
         Notification.shipment_id == shipment_id,
         Notification.status == NotificationStatus.PENDING,
-    )
-    return list(await session.scalars(query))
-
-
-async def for_shipment(session: AsyncSession, shipment_id: uuid.UUID) -> list[Notification]:
-    query = (
-        select(Notification)
-        .where(Notification.shipment_id == shipment_id)
-        .order_by(Notification.created_at, Notification.idempotency_key)
     )
     return list(await session.scalars(query))
 

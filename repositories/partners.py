@@ -1,12 +1,13 @@
 """Partners as assignment candidates."""
 
 import uuid
+from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, func, select
+from sqlalchemy import ColumnElement, String, bindparam, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import Partner
-from models.assignment import Candidate
+from models.assignment import Candidate, choose_partner
 from models.shipments import Shipment
 from repositories.shipments import ACTIVE
 
@@ -16,35 +17,52 @@ def eligible() -> ColumnElement[bool]:
     return Partner.email_verified_at.is_not(None)
 
 
+@dataclass(frozen=True)
+class Candidates:
+    """The partners who may take a shipment, locked and loaded whole, with their loads."""
+
+    partners: dict[uuid.UUID, Partner]
+    loads: list[Candidate]
+
+    def choose(self) -> Partner | None:
+        chosen = choose_partner(self.loads)
+        return None if chosen is None else self.partners[chosen.partner_id]
+
+
+# Built once: constructing a statement costs more CPU than running it.
+_SERVING = (
+    select(Partner)
+    .where(Partner.serviceable_zip_codes.any_() == bindparam("zip_code", type_=String), eligible())
+    .order_by(Partner.id)
+    .with_for_update()
+)
+_SERVING_BUT = _SERVING.where(Partner.id != bindparam("excluding"))
+_LOADS = (
+    select(Shipment.partner_id, func.count())
+    .where(Shipment.partner_id.in_(bindparam("partner_ids", expanding=True)), ACTIVE)
+    .group_by(Shipment.partner_id)
+)
+
+
 async def lock_candidates(
     session: AsyncSession, zip_code: str, *, excluding: uuid.UUID | None = None
-) -> list[Candidate]:
+) -> Candidates:
     """The eligible partners serving `zip_code`, locked, with their active shipment counts.
 
     Every assignment locks the candidates first (in id order, so two never deadlock), so the
     counts read after the lock include every assignment made before it: no partner is overfilled.
+    (Read in a second statement: one statement's snapshot predates the locks it waited for.)
     """
-    query = (
-        select(Partner.id, Partner.max_handling_capacity, Partner.created_at)
-        .where(Partner.serviceable_zip_codes.any_() == zip_code, eligible())
-        .order_by(Partner.id)
-        .with_for_update()
-    )
-    if excluding is not None:
-        query = query.where(Partner.id != excluding)
-    partners = (await session.execute(query)).all()
+    if excluding is None:
+        query = await session.scalars(_SERVING, {"zip_code": zip_code})
+    else:
+        query = await session.scalars(_SERVING_BUT, {"zip_code": zip_code, "excluding": excluding})
+    partners = list(query)
     if not partners:
-        return []
-    counts = dict(
-        (
-            await session.execute(
-                select(Shipment.partner_id, func.count())
-                .where(Shipment.partner_id.in_([partner.id for partner in partners]), ACTIVE)
-                .group_by(Shipment.partner_id)
-            )
-        ).all()
-    )
-    return [
+        return Candidates({}, [])
+    loads = await session.execute(_LOADS, {"partner_ids": [partner.id for partner in partners]})
+    counts = dict(loads.all())
+    candidates = [
         Candidate(
             partner_id=partner.id,
             active_shipments=counts.get(partner.id, 0),
@@ -53,13 +71,7 @@ async def lock_candidates(
         )
         for partner in partners
     ]
-
-
-async def name_and_email(session: AsyncSession, partner_id: uuid.UUID) -> tuple[str, str]:
-    row = (
-        await session.execute(select(Partner.name, Partner.email).where(Partner.id == partner_id))
-    ).one()
-    return row.name, row.email
+    return Candidates({partner.id: partner for partner in partners}, candidates)
 
 
 async def zip_codes(session: AsyncSession, partner_id: uuid.UUID) -> list[str]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import String, bindparam, func, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -108,6 +108,18 @@ def _event_payload(
     return {"type": event_type.value, "timestamp": timestamp, "data": data}
 
 
+# Asked for every shipment event: built once, as constructing it costs more than running it.
+_SUBSCRIBED = (
+    select(WebhookEndpoint.id)
+    .where(
+        WebhookEndpoint.seller_id == bindparam("seller_id"),
+        WebhookEndpoint.deleted_at.is_(None),
+        WebhookEndpoint.event_types.any_() == bindparam("event_type", type_=String),
+    )
+    .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
+)
+
+
 async def enqueue(
     session: AsyncSession,
     *,
@@ -122,17 +134,8 @@ async def enqueue(
     Returns the deliveries' ids, for one `deliver_webhook` activity each. Idempotent: called
     again with the same event (a retried activity), it returns the same ids and stores nothing new.
     """
-    endpoint_ids = list(
-        await session.scalars(
-            select(WebhookEndpoint.id)
-            .where(
-                WebhookEndpoint.seller_id == seller_id,
-                WebhookEndpoint.deleted_at.is_(None),
-                WebhookEndpoint.event_types.any_() == event_type.value,
-            )
-            .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
-        )
-    )
+    subscribed = {"seller_id": seller_id, "event_type": event_type.value}
+    endpoint_ids = list(await session.scalars(_SUBSCRIBED, subscribed))
     if not endpoint_ids:
         return []
     payload = _event_payload(event_type, data, occurred_at)

@@ -20,7 +20,7 @@ from models.accounts import Partner, Seller
 from models.domain import CancelReason, Role
 from models.notifications import Notification
 from models.shipments import Shipment
-from repositories import accounts, delivery_codes, shipments
+from repositories import accounts, delivery_codes
 
 ACCOUNT_MODELS: dict[Role, type[Seller] | type[Partner]] = {
     Role.SELLER: Seller,
@@ -39,13 +39,18 @@ def review_link(settings: Settings, shipment: Shipment, delivered_at: datetime) 
 
 
 async def message_context(
-    session: AsyncSession, settings: Settings, notification: Notification
+    session: AsyncSession,
+    settings: Settings,
+    notification: Notification,
+    shipment: Shipment | None,
 ) -> dict[str, object] | None:
-    """The template's values, or None when the message is moot by now (nothing to send)."""
+    """The template's values, or None when the message is moot by now (nothing to send).
+
+    `shipment` is the one a shipment's notification is about, None if it is gone.
+    """
     template = Template(notification.template)
     if notification.shipment_id is None:
         return await _account_context(session, settings, notification, template)
-    shipment = await shipments.get(session, notification.shipment_id)
     if shipment is None:
         return None
     return await _shipment_context(session, settings, notification, template, shipment)
