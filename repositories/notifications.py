@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.domain import Channel
 from models.notifications import Notification, NotificationStatus, SmsOptOut
 from models.shipments import Shipment
+from repositories.statements import insert_or_find, table_of
 
 
 @dataclass(frozen=True)
@@ -26,13 +27,9 @@ class NewNotification:
     params: dict[str, str] = field(default_factory=dict)
 
 
-_NEW = insert(Notification.__table__)  # type: ignore[arg-type]  # a mapped class's Table
-# Built once: a statement made per call costs more CPU to construct than to run. The no-op update
-# on conflict makes RETURNING name the rows stored before, too (a retried step).
-_ADD = _NEW.on_conflict_do_update(
-    index_elements=[Notification.idempotency_key],
-    set_={"idempotency_key": _NEW.excluded.idempotency_key},
-).returning(Notification.id, sort_by_parameter_order=True)
+_ADD = insert_or_find(Notification, "idempotency_key").returning(
+    Notification.id, sort_by_parameter_order=True
+)
 
 
 async def add(session: AsyncSession, notifications: Sequence[NewNotification]) -> list[uuid.UUID]:
@@ -76,7 +73,7 @@ async def lock(
 
 
 _ATTEMPT = (
-    update(Notification.__table__)  # type: ignore[arg-type]
+    update(table_of(Notification))
     .where(Notification.id == bindparam("notification_id"))
     .values(
         attempts=Notification.attempts + 1,

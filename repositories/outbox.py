@@ -3,18 +3,12 @@
 import uuid
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.notifications import Notification, OutboxMessage
+from repositories.statements import insert_or_find
 
-_NEW = insert(OutboxMessage.__table__)  # type: ignore[arg-type]  # a mapped class's Table
-# Built once (cheaper than per call); the no-op update on conflict makes RETURNING name a message
-# stored before, too (a retried send).
-_STORE = _NEW.on_conflict_do_update(
-    index_elements=[OutboxMessage.idempotency_key],
-    set_={"idempotency_key": _NEW.excluded.idempotency_key},
-).returning(OutboxMessage.id)
+_STORE = insert_or_find(OutboxMessage, "idempotency_key").returning(OutboxMessage.id)
 
 
 async def store(

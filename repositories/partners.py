@@ -29,7 +29,6 @@ class Candidates:
         return None if chosen is None else self.partners[chosen.partner_id]
 
 
-# Built once: constructing a statement costs more CPU than running it.
 _SERVING = (
     select(Partner)
     .where(Partner.serviceable_zip_codes.any_() == bindparam("zip_code", type_=String), eligible())

@@ -26,6 +26,7 @@ from models.domain import ShipmentStatus
 from models.shipments import Shipment, ShipmentEvent
 from models.workflow_io import NewShipment, ShipmentEventRecord
 from repositories.cursors import decode_cursor, encode_cursor
+from repositories.statements import table_of
 
 ACTIVE: ColumnElement[bool] = Shipment.status.not_in(
     [ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED]
@@ -35,13 +36,8 @@ WAITING: ColumnElement[bool] = (Shipment.status == ShipmentStatus.PLACED) & (
 )
 
 
-# Statements of the hot path, built once: constructing one costs more CPU than running it.
-_INSERT_SHIPMENT = insert(Shipment.__table__)  # type: ignore[arg-type]  # a mapped class's Table
-_ADD_EVENT = (
-    insert(ShipmentEvent.__table__)  # type: ignore[arg-type]
-    .on_conflict_do_nothing()
-    .returning(ShipmentEvent.id)
-)
+_INSERT_SHIPMENT = insert(table_of(Shipment))
+_ADD_EVENT = insert(table_of(ShipmentEvent)).on_conflict_do_nothing().returning(ShipmentEvent.id)
 _HAS_CHANGE = select(ShipmentEvent.id).where(
     ShipmentEvent.shipment_id == bindparam("shipment_id"),
     ShipmentEvent.change_id == bindparam("change_id"),

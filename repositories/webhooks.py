@@ -108,7 +108,7 @@ def _event_payload(
     return {"type": event_type.value, "timestamp": timestamp, "data": data}
 
 
-# Asked for every shipment event: built once, as constructing it costs more than running it.
+# Asked for every shipment event (built once: see repositories.statements).
 _SUBSCRIBED = (
     select(WebhookEndpoint.id)
     .where(
