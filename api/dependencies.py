@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
 
 from api.browser_session import SESSION_COOKIE, check_csrf
@@ -53,12 +53,6 @@ async def get_limiter(resources: ResourcesDep) -> RateLimiter:
     return resources.limiter
 
 
-async def get_connection(resources: ResourcesDep) -> AsyncIterator[AsyncConnection]:
-    """A bare connection, for hot read paths that need no ORM session."""
-    async with resources.engine.connect() as connection:
-        yield connection
-
-
 async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
     async with resources.sessions() as session:
         yield session
@@ -66,7 +60,6 @@ async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
-ConnectionDep = Annotated[AsyncConnection, Depends(get_connection)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 RedisDep = Annotated[Redis, Depends(get_redis)]

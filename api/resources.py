@@ -25,6 +25,9 @@ REDIS_CONNECTIONS = 50  # per API process
 class Resources:
     settings: Settings
     engine: AsyncEngine
+    # The same pool, its connections in autocommit: a read of one statement needs no BEGIN and
+    # ROLLBACK around it (two round trips more than the query itself).
+    autocommit: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
     redis: Redis
     temporal: Client
@@ -51,7 +54,8 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         passwords = Passwords(settings.password_hashing_concurrency)
         sessions = create_session_factory(engine)
         limiter = RateLimiter(redis, settings)
-        yield Resources(settings, engine, sessions, redis, temporal, passwords, limiter)
+        autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
+        yield Resources(settings, engine, autocommit, sessions, redis, temporal, passwords, limiter)
     finally:
         await redis.aclose()
         await engine.dispose()
