@@ -153,21 +153,15 @@ class ShipmentActivities(ShipmentSteps):
         Refused (nothing stored) when no partner serves the zip at all.
         """
         async with self._sessions.begin() as session:
-            stored = await shipments.get(session, request.shipment_id)
-            if stored is not None:  # a retry of a placement that committed: its sends are queued
-                return StoredShipment(
-                    status=stored.status,
-                    partner_id=stored.partner_id,
-                    events_recorded=await shipments.count_events(session, stored.id),
-                    outgoing=await self._unsent(session, stored.id),
-                )
-            zip_code = request.order.destination_zip
-            candidates = await partners.lock_candidates(session, zip_code)
-            if not candidates.loads:
-                raise _refuse(Refusal.ZIP_NOT_SERVED, f"No delivery partner serves zip {zip_code}")
             shipment = await shipments.insert_shipment(
                 session, request, secrets.token_urlsafe(TRACKING_CODE_BYTES)
             )
+            if shipment is None:  # a retry of a placement that committed: its sends are queued
+                return await self._stored_before(session, request.shipment_id)
+            zip_code = request.order.destination_zip
+            candidates = await partners.lock_candidates(session, zip_code)
+            if not candidates.loads:  # the refusal rolls the insert back: nothing is stored
+                raise _refuse(Refusal.ZIP_NOT_SERVED, f"No delivery partner serves zip {zip_code}")
             placed = ShipmentEventRecord(
                 shipment_id=request.shipment_id,
                 sequence=request.sequence,
@@ -199,6 +193,16 @@ class ShipmentActivities(ShipmentSteps):
                 events_recorded=1 + (partner_id is not None),
                 outgoing=outgoing,
             )
+
+    async def _stored_before(self, session: AsyncSession, shipment_id: uuid.UUID) -> StoredShipment:
+        stored = await shipments.get(session, shipment_id)
+        assert stored is not None  # shipments are never deleted
+        return StoredShipment(
+            status=stored.status,
+            partner_id=stored.partner_id,
+            events_recorded=await shipments.count_events(session, stored.id),
+            outgoing=await self._unsent(session, stored.id),
+        )
 
     @activity.defn(name=ActivityName.ASSIGN_PARTNER)
     async def assign_partner(self, request: AssignPartner) -> Assignment:

@@ -58,8 +58,16 @@ async def get_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
         yield session
 
 
+async def get_read_session(resources: ResourcesDep) -> AsyncIterator[AsyncSession]:
+    async with resources.reads() as session:
+        yield session
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[AsyncSession, Depends(get_session)]
+# For routes and dependencies that only read: each statement commits on its own, so no BEGIN and
+# ROLLBACK round trips. What writes (a command's checks included) uses SessionDep's transaction.
+ReadSessionDep = Annotated[AsyncSession, Depends(get_read_session)]
 TemporalDep = Annotated[Client, Depends(get_temporal)]
 PasswordsDep = Annotated[Passwords, Depends(get_passwords)]
 RedisDep = Annotated[Redis, Depends(get_redis)]
@@ -130,19 +138,19 @@ async def _load(session: AsyncSession, claims: TokenClaims) -> Seller | Partner:
     return account
 
 
-async def get_current_account(claims: Claims, session: SessionDep) -> Seller | Partner:
+async def get_current_account(claims: Claims, session: ReadSessionDep) -> Seller | Partner:
     """The seller or partner the bearer token belongs to."""
     return await _load(session, claims)
 
 
-async def get_current_seller(claims: Claims, session: SessionDep) -> Seller:
+async def get_current_seller(claims: Claims, session: ReadSessionDep) -> Seller:
     require_role(claims, Role.SELLER)
     seller = await _load(session, claims)
     assert isinstance(seller, Seller)
     return seller
 
 
-async def get_current_partner(claims: Claims, session: SessionDep) -> Partner:
+async def get_current_partner(claims: Claims, session: ReadSessionDep) -> Partner:
     require_role(claims, Role.PARTNER)
     partner = await _load(session, claims)
     assert isinstance(partner, Partner)

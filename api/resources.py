@@ -29,6 +29,7 @@ class Resources:
     # ROLLBACK around it (two round trips more than the query itself).
     autocommit: AsyncEngine
     sessions: async_sessionmaker[AsyncSession]
+    reads: async_sessionmaker[AsyncSession]  # on `autocommit`: for what only reads
     redis: Redis
     temporal: Client
     passwords: Passwords
@@ -55,7 +56,10 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         sessions = create_session_factory(engine)
         limiter = RateLimiter(redis, settings)
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
-        yield Resources(settings, engine, autocommit, sessions, redis, temporal, passwords, limiter)
+        reads = create_session_factory(autocommit)
+        yield Resources(
+            settings, engine, autocommit, sessions, reads, redis, temporal, passwords, limiter
+        )
     finally:
         await redis.aclose()
         await engine.dispose()

@@ -36,7 +36,11 @@ WAITING: ColumnElement[bool] = (Shipment.status == ShipmentStatus.PLACED) & (
 )
 
 
-_INSERT_SHIPMENT = insert(table_of(Shipment))
+_INSERT_SHIPMENT = (
+    insert(table_of(Shipment))
+    .on_conflict_do_nothing(index_elements=[Shipment.id])
+    .returning(Shipment.id)
+)
 _ADD_EVENT = insert(table_of(ShipmentEvent)).on_conflict_do_nothing().returning(ShipmentEvent.id)
 _HAS_CHANGE = select(ShipmentEvent.id).where(
     ShipmentEvent.shipment_id == bindparam("shipment_id"),
@@ -46,8 +50,9 @@ _HAS_CHANGE = select(ShipmentEvent.id).where(
 
 async def insert_shipment(
     session: AsyncSession, placed: NewShipment, tracking_code: str
-) -> Shipment:
-    """Stores the new shipment; returns it as stored (not attached to the session)."""
+) -> Shipment | None:
+    """Stores the new shipment; returns it as stored (not attached to the session), or None if
+    a shipment with its id is stored already (a retried placement)."""
     values = {
         **placed.order.model_dump(),
         "id": placed.shipment_id,
@@ -61,7 +66,8 @@ async def insert_shipment(
         "created_at": placed.placed_at,
         "updated_at": placed.placed_at,
     }
-    await session.execute(_INSERT_SHIPMENT, values)
+    if await session.scalar(_INSERT_SHIPMENT, values) is None:
+        return None
     return Shipment(**values)
 
 

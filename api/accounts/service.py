@@ -108,7 +108,11 @@ Account = TypeVar("Account", Seller, Partner)
 async def update_account(
     session: AsyncSession, account: Account, change: SellerUpdate | PartnerUpdate
 ) -> Account:
-    """Stores the fields the change gives (those it leaves out keep their values)."""
+    """Stores the fields the change gives (those it leaves out keep their values).
+
+    `account` was read outside this session (ReadSessionDep): the change is made to its copy here.
+    """
+    account = await session.merge(account, load=False)
     for name, value in change.model_dump(exclude_none=True).items():
         setattr(account, name, value)
     await session.commit()
@@ -120,7 +124,7 @@ async def update_partner(
     session: AsyncSession, temporal: Client, partner: Partner, change: PartnerUpdate
 ) -> Partner:
     """Stores the change; more room or new zips wake the shipments waiting there."""
-    await update_account(session, partner, change)
+    partner = await update_account(session, partner, change)
     await _wake_shipments_waiting_for(temporal, session, partner)
     return partner
 

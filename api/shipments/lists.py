@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.dependencies import CurrentPartner, CurrentSeller, SessionDep
+from api.dependencies import CurrentPartner, CurrentSeller, ReadSessionDep
 from api.errors import AUTH_RESPONSES, Unprocessable
 from api.pagination import read_page
 from api.shipments.schemas import ShipmentCounts, ShipmentPage, ShipmentSummary, ZipCode
@@ -70,7 +70,7 @@ Cursor = Annotated[str | None, Query(max_length=200, description="From `next_cur
 
 async def _page(
     request: Request,
-    session: SessionDep,
+    session: ReadSessionDep,
     owner: ColumnElement[bool],
     page_filters: ShipmentFilters,
     limit: int,
@@ -90,7 +90,7 @@ async def _page(
 async def list_seller_shipments(
     request: Request,
     seller: CurrentSeller,
-    session: SessionDep,
+    session: ReadSessionDep,
     page_filters: Filters,
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -103,7 +103,7 @@ async def list_seller_shipments(
 async def list_partner_shipments(
     request: Request,
     partner: CurrentPartner,
-    session: SessionDep,
+    session: ReadSessionDep,
     page_filters: Filters,
     limit: Limit = 20,
     cursor: Cursor = None,
@@ -124,12 +124,14 @@ async def _counts(session: AsyncSession, owner: ColumnElement[bool]) -> Shipment
 @router.get(
     "/seller/shipments/counts", tags=["sellers"], summary="The seller's shipments by status"
 )
-async def count_seller_shipments(seller: CurrentSeller, session: SessionDep) -> ShipmentCounts:
+async def count_seller_shipments(seller: CurrentSeller, session: ReadSessionDep) -> ShipmentCounts:
     return await _counts(session, Shipment.seller_id == seller.id)
 
 
 @router.get(
     "/partner/shipments/counts", tags=["partners"], summary="The partner's shipments by status"
 )
-async def count_partner_shipments(partner: CurrentPartner, session: SessionDep) -> ShipmentCounts:
+async def count_partner_shipments(
+    partner: CurrentPartner, session: ReadSessionDep
+) -> ShipmentCounts:
     return await _counts(session, Shipment.partner_id == partner.id)

@@ -12,6 +12,7 @@ from api.dependencies import (
     CurrentPartner,
     CurrentSeller,
     LimiterDep,
+    ReadSessionDep,
     SessionDep,
     SettingsDep,
     TemporalDep,
@@ -79,9 +80,7 @@ def _visible(shipment_id: uuid.UUID, account: object) -> Select[Shipment]:
 
 
 async def _read(session: AsyncSession, visible: Select[Shipment]) -> ShipmentRead:
-    shipment = await shipments.get_with_timeline(
-        session, visible.execution_options(populate_existing=True)
-    )
+    shipment = await shipments.get_with_timeline(session, visible)
     if shipment is None:
         raise ShipmentNotFound("No such shipment of yours")
     return ShipmentRead.model_validate(shipment)
@@ -105,18 +104,16 @@ async def create_shipment(
     request: Request,
     response: Response,
     seller: CurrentSeller,
-    session: SessionDep,
+    reads: ReadSessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
     idempotency_key: IdempotencyKey = None,
 ) -> ShipmentRead:
-    placed = await service.place_shipment(
-        session, temporal, settings, seller, body, idempotency_key
-    )
+    placed = await service.place_shipment(temporal, settings, seller, body, idempotency_key)
     shipment_id = placed.shipment_id
     # Whatever Temporal answered, what is stored is the answer.
     stored = await shipments.get_with_timeline(
-        session, shipments.visible_to_seller(shipment_id, seller.id)
+        reads, shipments.visible_to_seller(shipment_id, seller.id)
     )
     if stored is None and not placed.confirmed:
         raise ServiceUnavailable(
@@ -138,18 +135,18 @@ async def create_shipment(
 
 @router.get("/{shipment_id}", summary="A shipment with its timeline (owner or assigned partner)")
 async def get_shipment(
-    shipment_id: uuid.UUID, account: CurrentAccount, session: SessionDep
+    shipment_id: uuid.UUID, account: CurrentAccount, reads: ReadSessionDep
 ) -> ShipmentRead:
-    return await _read(session, _visible(shipment_id, account))
+    return await _read(reads, _visible(shipment_id, account))
 
 
 @router.get(
     "/{shipment_id}/timeline", summary="A shipment's timeline, newest first (owner or partner)"
 )
 async def get_timeline(
-    shipment_id: uuid.UUID, account: CurrentAccount, session: SessionDep
+    shipment_id: uuid.UUID, account: CurrentAccount, reads: ReadSessionDep
 ) -> list[TimelineEventRead]:
-    return (await _read(session, _visible(shipment_id, account))).timeline
+    return (await _read(reads, _visible(shipment_id, account))).timeline
 
 
 @router.post(
@@ -165,6 +162,7 @@ async def report_event(
     request: Request,
     partner: CurrentPartner,
     session: SessionDep,
+    reads: ReadSessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
     limiter: LimiterDep,
@@ -180,7 +178,7 @@ async def report_event(
         idempotency_key,
         lambda: limit_delivery_code(limiter, request, shipment_id),
     )
-    return await _read(session, shipments.visible_to_partner(shipment_id, partner.id))
+    return await _read(reads, shipments.visible_to_partner(shipment_id, partner.id))
 
 
 @router.post(
@@ -192,6 +190,7 @@ async def cancel_shipment(
     shipment_id: uuid.UUID,
     seller: CurrentSeller,
     session: SessionDep,
+    reads: ReadSessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
     body: ShipmentCancel | None = None,
@@ -199,7 +198,7 @@ async def cancel_shipment(
 ) -> ShipmentRead:
     reason = body.reason if body else None
     await changes.cancel(session, temporal, settings, seller, shipment_id, reason, idempotency_key)
-    return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
+    return await _read(reads, shipments.visible_to_seller(shipment_id, seller.id))
 
 
 @router.post(
@@ -208,15 +207,23 @@ async def cancel_shipment(
     responses=BODY_RESPONSES,
 )
 async def add_tag(
-    shipment_id: uuid.UUID, body: TagAdd, seller: CurrentSeller, session: SessionDep
+    shipment_id: uuid.UUID,
+    body: TagAdd,
+    seller: CurrentSeller,
+    session: SessionDep,
+    reads: ReadSessionDep,
 ) -> ShipmentRead:
     await changes.add_tag(session, seller, shipment_id, body.tag)
-    return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
+    return await _read(reads, shipments.visible_to_seller(shipment_id, seller.id))
 
 
 @router.delete("/{shipment_id}/tags/{tag}", summary="Remove a tag (owner)")
 async def remove_tag(
-    shipment_id: uuid.UUID, tag: ShipmentTag, seller: CurrentSeller, session: SessionDep
+    shipment_id: uuid.UUID,
+    tag: ShipmentTag,
+    seller: CurrentSeller,
+    session: SessionDep,
+    reads: ReadSessionDep,
 ) -> ShipmentRead:
     await changes.remove_tag(session, seller, shipment_id, tag)
-    return await _read(session, shipments.visible_to_seller(shipment_id, seller.id))
+    return await _read(reads, shipments.visible_to_seller(shipment_id, seller.id))

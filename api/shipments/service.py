@@ -149,7 +149,6 @@ class CreateOutcome:
 
 
 async def place_shipment(
-    session: AsyncSession,
     temporal: Client,
     settings: Settings,
     seller: Seller,
@@ -161,7 +160,6 @@ async def place_shipment(
     Raises the workflow's refusal as an HTTP error. When Temporal does not answer in time the
     create is unconfirmed: the caller answers with what is stored, if anything.
     """
-    await session.commit()  # no database transaction stays open across a Temporal call
     order = order_of(body, Language(seller.language))
     request_fingerprint = fingerprint(order)
     shipment_id = shipment_id_for(seller, idempotency_key)
