@@ -1,5 +1,6 @@
 """Schema migrations (Alembic). The schema comes only from here."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
@@ -16,17 +17,23 @@ def alembic_config() -> Config:
     return config
 
 
-async def migrate(database_url: str) -> None:
-    """Upgrade the database at `database_url` to the latest migration."""
+async def run_alembic(database_url: str, alembic_command: Callable[[Config], None]) -> None:
+    """Runs `alembic_command` (e.g. `command.upgrade(config, "head")`) on the database, in one
+    transaction."""
 
-    def upgrade(connection: Connection) -> None:
+    def run(connection: Connection) -> None:
         config = alembic_config()
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        alembic_command(config)
 
     engine = create_async_engine(database_url)
     try:
         async with engine.begin() as connection:
-            await connection.run_sync(upgrade)
+            await connection.run_sync(run)
     finally:
         await engine.dispose()
+
+
+async def migrate(database_url: str) -> None:
+    """Upgrade the database at `database_url` to the latest migration."""
+    await run_alembic(database_url, lambda config: command.upgrade(config, "head"))
