@@ -37,6 +37,7 @@ from models.workflow_io import (
 )
 from repositories import delivery_codes, notifications, partners, reviews, shipments, webhooks
 from repositories.notifications import NewNotification
+from repositories.webhooks import WebhookEvent
 
 TRACKING_CODE_BYTES = 24  # 192 bits
 # The placement's two events; the placement itself runs once per shipment.
@@ -46,6 +47,35 @@ FIRST_ASSIGNMENT_CHANGE = "first-assignment"
 
 def _refuse(refusal: Refusal, message: str) -> ApplicationError:
     return ApplicationError(message, type=refusal, non_retryable=True)
+
+
+def _assigned_to(partner: Partner) -> str:
+    return f"Assigned to delivery partner {partner.name}"
+
+
+def _assignment_key(event: ShipmentEventRecord) -> str:
+    """Names the assignment's messages (one per audience and channel)."""
+    return f"assigned-{event.sequence}"
+
+
+def _webhook_event(
+    event_type: WebhookEventType,
+    shipment: Shipment,
+    event: ShipmentEventRecord,
+    partner_id: uuid.UUID | None,
+) -> WebhookEvent:
+    """What the seller's webhook message tells of a timeline event."""
+    data: dict[str, object] = {
+        "shipment_id": str(shipment.id),
+        "status": event.status.value,
+        "sequence": event.sequence,
+        "occurred_at": event.occurred_at.isoformat(),
+        "description": event.description,
+        "location_zip": event.location_zip,
+        "partner_id": str(partner_id) if partner_id else None,
+        "tracking_code": shipment.tracking_code,
+    }
+    return WebhookEvent(event_type, data, event.occurred_at)
 
 
 class ShipmentActivities(ShipmentSteps):
@@ -58,32 +88,12 @@ class ShipmentActivities(ShipmentSteps):
         summary = ", ".join(dict.fromkeys(f"{n.template} ({n.channel})" for n in batch))
         return Outgoing(notifications=await notifications.add(session, batch), summary=summary)
 
-    async def _webhook(
-        self,
-        session: AsyncSession,
-        shipment: Shipment,
-        event_type: WebhookEventType,
-        event: ShipmentEventRecord,
-        partner_id: uuid.UUID | None,
+    async def _webhooks(
+        self, session: AsyncSession, shipment: Shipment, events: list[WebhookEvent]
     ) -> Outgoing:
-        """Queues the seller's webhook deliveries of this event, in the same transaction."""
-        data: dict[str, object] = {
-            "shipment_id": str(shipment.id),
-            "status": event.status.value,
-            "sequence": event.sequence,
-            "occurred_at": event.occurred_at.isoformat(),
-            "description": event.description,
-            "location_zip": event.location_zip,
-            "partner_id": str(partner_id) if partner_id else None,
-            "tracking_code": shipment.tracking_code,
-        }
+        """Queues the seller's webhook deliveries of these events, in the same transaction."""
         deliveries = await webhooks.enqueue(
-            session,
-            seller_id=shipment.seller_id,
-            shipment_id=shipment.id,
-            event_type=event_type,
-            data=data,
-            occurred_at=event.occurred_at,
+            session, seller_id=shipment.seller_id, shipment_id=shipment.id, events=events
         )
         return Outgoing(webhooks=deliveries)
 
@@ -125,20 +135,20 @@ class ShipmentActivities(ShipmentSteps):
         """Records the assignment to `partner` (locked by the caller) and tells who it concerns."""
         if partner is None:
             return None, Outgoing()
-        event.description = f"Assigned to delivery partner {partner.name}"
+        event.description = _assigned_to(partner)
         await shipments.add_event(session, event)
         values: dict[str, object] = {"partner_id": partner.id}
         if replacing is not None:
             values["reassignments"] = shipment.reassignments + 1
         await shipments.change(session, shipment.id, **values)
-        key = f"assigned-{event.sequence}"
+        key = _assignment_key(event)
         batch = messages.assigned(shipment, key, partner, first=replacing is None)
         if replacing is not None:
-            batch += messages.unassigned(shipment, key, await self._partner(session, replacing))
+            previous = await self._partner(session, replacing)
+            batch += messages.unassigned(shipment, key, previous)
         outgoing = await self._notify(session, batch)
-        outgoing += await self._webhook(
-            session, shipment, WebhookEventType.SHIPMENT_ASSIGNED, event, partner.id
-        )
+        assigned = _webhook_event(WebhookEventType.SHIPMENT_ASSIGNED, shipment, event, partner.id)
+        outgoing += await self._webhooks(session, shipment, [assigned])
         return partner.id, outgoing
 
     async def _partner(self, session: AsyncSession, partner_id: uuid.UUID) -> Partner:
@@ -153,13 +163,17 @@ class ShipmentActivities(ShipmentSteps):
         Refused (nothing stored) when no partner serves the zip at all.
         """
         async with self._sessions.begin() as session:
+            zip_code = request.order.destination_zip
+            candidates = await partners.lock_candidates(session, zip_code)
+            partner = candidates.choose()
             shipment = await shipments.insert_shipment(
-                session, request, secrets.token_urlsafe(TRACKING_CODE_BYTES)
+                session,
+                request,
+                secrets.token_urlsafe(TRACKING_CODE_BYTES),
+                partner.id if partner else None,
             )
             if shipment is None:  # a retry of a placement that committed: its sends are queued
                 return await self._stored_before(session, request.shipment_id)
-            zip_code = request.order.destination_zip
-            candidates = await partners.lock_candidates(session, zip_code)
             if not candidates.loads:  # the refusal rolls the insert back: nothing is stored
                 raise _refuse(Refusal.ZIP_NOT_SERVED, f"No delivery partner serves zip {zip_code}")
             placed = ShipmentEventRecord(
@@ -171,26 +185,34 @@ class ShipmentActivities(ShipmentSteps):
                 occurred_at=request.placed_at,
                 description="Shipment placed",
             )
-            await shipments.add_event(session, placed)
-            outgoing = await self._webhook(
-                session, shipment, WebhookEventType.SHIPMENT_PLACED, placed, partner_id=None
-            )
-            assignment = ShipmentEventRecord(
-                shipment_id=shipment.id,
-                sequence=request.sequence + 1,
-                change_id=FIRST_ASSIGNMENT_CHANGE,
-                status=ShipmentStatus.PLACED,
-                actor="system",
-                occurred_at=request.placed_at,
-            )
-            partner_id, sends = await self._give(
-                session, shipment, assignment, candidates.choose(), replacing=None
-            )
-            outgoing += sends
+            events = [placed]
+            to_sellers = [_webhook_event(WebhookEventType.SHIPMENT_PLACED, shipment, placed, None)]
+            outgoing = Outgoing()
+            if partner is not None:
+                assignment = ShipmentEventRecord(
+                    shipment_id=shipment.id,
+                    sequence=request.sequence + 1,
+                    change_id=FIRST_ASSIGNMENT_CHANGE,
+                    status=ShipmentStatus.PLACED,
+                    actor="system",
+                    occurred_at=request.placed_at,
+                    description=_assigned_to(partner),
+                )
+                events.append(assignment)
+                to_sellers.append(
+                    _webhook_event(
+                        WebhookEventType.SHIPMENT_ASSIGNED, shipment, assignment, partner.id
+                    )
+                )
+                key = _assignment_key(assignment)
+                batch = messages.assigned(shipment, key, partner, first=True)
+                outgoing = await self._notify(session, batch)
+            await shipments.insert_events(session, events)
+            outgoing += await self._webhooks(session, shipment, to_sellers)
             return StoredShipment(
                 status=ShipmentStatus.PLACED,
-                partner_id=partner_id,
-                events_recorded=1 + (partner_id is not None),
+                partner_id=partner.id if partner else None,
+                events_recorded=len(events),
                 outgoing=outgoing,
             )
 
@@ -246,13 +268,9 @@ class ShipmentActivities(ShipmentSteps):
                 return Recorded(recorded=True)
             await shipments.change(session, shipment.id, status=event.status)
             outgoing = await self._status_side_effects(session, shipment, previous, event)
-            outgoing += await self._webhook(
-                session,
-                shipment,
-                WebhookEventType(f"shipment.{event.status}"),
-                event,
-                shipment.partner_id,
-            )
+            changed = WebhookEventType(f"shipment.{event.status}")
+            webhook = _webhook_event(changed, shipment, event, shipment.partner_id)
+            outgoing += await self._webhooks(session, shipment, [webhook])
             return Recorded(recorded=True, outgoing=outgoing)
 
     async def _status_side_effects(

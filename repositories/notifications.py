@@ -9,6 +9,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from models.accounts import Partner
 from models.domain import Channel
 from models.notifications import Notification, NotificationStatus, SmsOptOut
 from models.shipments import Shipment
@@ -56,20 +57,28 @@ async def add(session: AsyncSession, notifications: Sequence[NewNotification]) -
 
 
 _LOCK = (
-    select(Notification, Shipment)
+    select(Notification, Shipment, Partner)
     .outerjoin(Shipment, Shipment.id == Notification.shipment_id)
+    .outerjoin(Partner, Partner.id == Notification.account_id)
     .where(Notification.id == bindparam("notification_id"))
     .with_for_update(of=Notification)
 )
 
 
-async def lock(
-    session: AsyncSession, notification_id: uuid.UUID
-) -> tuple[Notification, Shipment | None] | None:
-    """The notification, locked until the transaction ends (one sender at a time), and the
-    shipment it is about, read with it."""
+@dataclass(frozen=True)
+class Locked:
+    """A notification under its lock, read with the shipment it is about and the partner it is
+    addressed to (either may be None)."""
+
+    notification: Notification
+    shipment: Shipment | None
+    partner: Partner | None
+
+
+async def lock(session: AsyncSession, notification_id: uuid.UUID) -> Locked | None:
+    """The notification, locked until the transaction ends (one sender at a time)."""
     row = (await session.execute(_LOCK, {"notification_id": notification_id})).first()
-    return None if row is None else (row[0], row[1])
+    return None if row is None else Locked(*row)
 
 
 _ATTEMPT = (

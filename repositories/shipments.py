@@ -41,6 +41,7 @@ _INSERT_SHIPMENT = (
     .on_conflict_do_nothing(index_elements=[Shipment.id])
     .returning(Shipment.id)
 )
+_INSERT_EVENTS = insert(table_of(ShipmentEvent))
 _ADD_EVENT = insert(table_of(ShipmentEvent)).on_conflict_do_nothing().returning(ShipmentEvent.id)
 _HAS_CHANGE = select(ShipmentEvent.id).where(
     ShipmentEvent.shipment_id == bindparam("shipment_id"),
@@ -49,14 +50,16 @@ _HAS_CHANGE = select(ShipmentEvent.id).where(
 
 
 async def insert_shipment(
-    session: AsyncSession, placed: NewShipment, tracking_code: str
+    session: AsyncSession, placed: NewShipment, tracking_code: str, partner_id: uuid.UUID | None
 ) -> Shipment | None:
-    """Stores the new shipment; returns it as stored (not attached to the session), or None if
-    a shipment with its id is stored already (a retried placement)."""
+    """Stores the new shipment, assigned to `partner_id` if given; returns it as stored (not
+    attached to the session), or None if a shipment with its id is stored already (a retried
+    placement)."""
     values = {
         **placed.order.model_dump(),
         "id": placed.shipment_id,
         "seller_id": placed.seller_id,
+        "partner_id": partner_id,
         "status": ShipmentStatus.PLACED,
         "tracking_code": tracking_code,
         "estimated_delivery": placed.estimated_delivery,
@@ -95,6 +98,12 @@ class SequenceTaken(Exception):
             f"sequence {event.sequence} of shipment {event.shipment_id} holds another change "
             f"than {event.change_id!r}"
         )
+
+
+async def insert_events(session: AsyncSession, events: list[ShipmentEventRecord]) -> None:
+    """The first events of a shipment inserted in this transaction (none can be stored yet)."""
+    rows = [{"id": uuid.uuid4(), **event.model_dump()} for event in events]
+    await session.execute(_INSERT_EVENTS, rows)
 
 
 async def add_event(session: AsyncSession, event: ShipmentEventRecord) -> bool:

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import String, bindparam, func, select, tuple_, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import Seller
@@ -108,13 +108,22 @@ def _event_payload(
     return {"type": event_type.value, "timestamp": timestamp, "data": data}
 
 
+@dataclass(frozen=True)
+class WebhookEvent:
+    """One event of a shipment, as its webhook message tells it."""
+
+    type: WebhookEventType
+    data: dict[str, object]
+    occurred_at: datetime
+
+
 # Asked for every shipment event (built once: see repositories.statements).
 _SUBSCRIBED = (
-    select(WebhookEndpoint.id)
+    select(WebhookEndpoint.id, WebhookEndpoint.event_types)
     .where(
         WebhookEndpoint.seller_id == bindparam("seller_id"),
         WebhookEndpoint.deleted_at.is_(None),
-        WebhookEndpoint.event_types.any_() == bindparam("event_type", type_=String),
+        WebhookEndpoint.event_types.overlap(bindparam("event_types", type_=ARRAY(String))),
     )
     .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
 )
@@ -125,37 +134,37 @@ async def enqueue(
     *,
     seller_id: uuid.UUID,
     shipment_id: uuid.UUID,
-    event_type: WebhookEventType,
-    data: dict[str, object],
-    occurred_at: datetime,
+    events: list[WebhookEvent],
 ) -> list[uuid.UUID]:
-    """One pending delivery per live endpoint of the seller subscribed to `event_type`.
+    """One pending delivery per event and live endpoint of the seller subscribed to its type.
 
     Returns the deliveries' ids, for one `deliver_webhook` activity each. Idempotent: called
-    again with the same event (a retried activity), it returns the same ids and stores nothing new.
+    again with the same events (a retried activity), it returns the same ids and stores nothing
+    new.
     """
-    subscribed = {"seller_id": seller_id, "event_type": event_type.value}
-    endpoint_ids = list(await session.scalars(_SUBSCRIBED, subscribed))
-    if not endpoint_ids:
-        return []
-    payload = _event_payload(event_type, data, occurred_at)
-    event_key = f"{shipment_id}/{event_type.value}/{payload['timestamp']}"
-    delivery_ids = [
-        uuid.uuid5(_DELIVERY_NAMESPACE, f"{endpoint_id}/{event_key}")
-        for endpoint_id in endpoint_ids
-    ]
-    rows = [
-        {
-            "id": delivery_id,
-            "endpoint_id": endpoint_id,
-            "shipment_id": shipment_id,
-            "event_type": event_type,
-            "payload": payload,
-            "status": DeliveryStatus.PENDING,
-        }
-        for delivery_id, endpoint_id in zip(delivery_ids, endpoint_ids, strict=True)
-    ]
-    await session.execute(insert(WebhookDelivery).values(rows).on_conflict_do_nothing())
+    subscribed = {"seller_id": seller_id, "event_types": [event.type.value for event in events]}
+    endpoints = (await session.execute(_SUBSCRIBED, subscribed)).all()
+    delivery_ids: list[uuid.UUID] = []
+    rows = []
+    for event in events:
+        payload = _event_payload(event.type, event.data, event.occurred_at)
+        event_key = f"{shipment_id}/{event.type.value}/{payload['timestamp']}"
+        for endpoint_id, event_types in endpoints:
+            if event.type not in event_types:
+                continue
+            delivery_ids.append(uuid.uuid5(_DELIVERY_NAMESPACE, f"{endpoint_id}/{event_key}"))
+            rows.append(
+                {
+                    "id": delivery_ids[-1],
+                    "endpoint_id": endpoint_id,
+                    "shipment_id": shipment_id,
+                    "event_type": event.type,
+                    "payload": payload,
+                    "status": DeliveryStatus.PENDING,
+                }
+            )
+    if rows:
+        await session.execute(insert(WebhookDelivery).values(rows).on_conflict_do_nothing())
     return delivery_ids
 
 

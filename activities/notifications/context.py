@@ -21,6 +21,7 @@ from models.domain import CancelReason, Role
 from models.notifications import Notification
 from models.shipments import Shipment
 from repositories import accounts, delivery_codes
+from repositories.notifications import Locked
 
 ACCOUNT_MODELS: dict[Role, type[Seller] | type[Partner]] = {
     Role.SELLER: Seller,
@@ -39,21 +40,16 @@ def review_link(settings: Settings, shipment: Shipment, delivered_at: datetime) 
 
 
 async def message_context(
-    session: AsyncSession,
-    settings: Settings,
-    notification: Notification,
-    shipment: Shipment | None,
+    session: AsyncSession, settings: Settings, locked: Locked
 ) -> dict[str, object] | None:
-    """The template's values, or None when the message is moot by now (nothing to send).
-
-    `shipment` is the one a shipment's notification is about, None if it is gone.
-    """
+    """The template's values, or None when the message is moot by now (nothing to send)."""
+    notification = locked.notification
     template = Template(notification.template)
     if notification.shipment_id is None:
         return await _account_context(session, settings, notification, template)
-    if shipment is None:
+    if locked.shipment is None:  # gone
         return None
-    return await _shipment_context(session, settings, notification, template, shipment)
+    return await _shipment_context(session, settings, locked, template, locked.shipment)
 
 
 async def _account_context(
@@ -88,10 +84,11 @@ async def _account_context(
 async def _shipment_context(
     session: AsyncSession,
     settings: Settings,
-    notification: Notification,
+    locked: Locked,
     template: Template,
     shipment: Shipment,
 ) -> dict[str, object] | None:
+    notification = locked.notification
     params = notification.params
     context: dict[str, object] = {
         "content": shipment.content,
@@ -113,8 +110,9 @@ async def _shipment_context(
     elif template is Template.PARTNER_ASSIGNED:
         context |= {"weight": shipment.weight, "destination_zip": shipment.destination_zip}
     if notification.account_id is not None:
-        model = Seller if template is Template.SELLER_CANCELLED else Partner
-        account = await accounts.get(session, model, notification.account_id)
+        account: Seller | Partner | None = locked.partner
+        if template is Template.SELLER_CANCELLED:
+            account = await accounts.get(session, Seller, notification.account_id)
         if account is None:
             return None
         name_key = "seller_name" if isinstance(account, Seller) else "partner_name"

@@ -75,9 +75,9 @@ class NotificationSender:
     async def _send_one(self, notification_id: uuid.UUID) -> _Unavailable | None:
         async with self._slots, self._sessions.begin() as session:
             locked = await notifications.lock(session, notification_id)
-            if locked is None or locked[0].status != NotificationStatus.PENDING:
+            if locked is None or locked.notification.status != NotificationStatus.PENDING:
                 return None  # sent (or settled) by an earlier attempt
-            notification, shipment = locked
+            notification = locked.notification
             channel = Channel(notification.channel)
             if channel is Channel.SMS and await notifications.is_opted_out(
                 session, notification.recipient
@@ -85,7 +85,7 @@ class NotificationSender:
                 await notifications.suppress(session, notification, "the number opted out (STOP)")
                 count_notification(channel, NotificationOutcome.SUPPRESSED)
                 return None
-            context = await message_context(session, self._settings, notification, shipment)
+            context = await message_context(session, self._settings, locked)
             if context is None:
                 await notifications.suppress(session, notification, "no longer current")
                 count_notification(channel, NotificationOutcome.SUPPRESSED)

@@ -25,6 +25,7 @@ from models.webhook_retries import WEBHOOK_RETRY_POLICY
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEventType
 from models.workflow_io import ActivityName
 from repositories import webhooks
+from repositories.webhooks import WebhookEvent
 from tests.accounts import SignUp
 from tests.fake_webhooks import Received, Receiver
 from tests.helpers import eventually, serve_api
@@ -141,9 +142,13 @@ async def enqueue(
             session,
             seller_id=shipper.seller_id,
             shipment_id=shipper.shipment_id,
-            event_type=event_type,
-            data={"shipment_id": str(shipper.shipment_id), "status": "delivered"},
-            occurred_at=occurred_at or datetime.now(UTC),
+            events=[
+                WebhookEvent(
+                    event_type,
+                    {"shipment_id": str(shipper.shipment_id), "status": "delivered"},
+                    occurred_at or datetime.now(UTC),
+                )
+            ],
         )
 
 
