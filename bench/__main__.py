@@ -18,7 +18,7 @@ from temporalio.worker import Worker
 from bench.baseline import TASK_QUEUE, PingWorkflow, ping
 from bench.cpu import metered
 from bench.database import seed_shipments
-from bench.load import MAX_IN_FLIGHT, Sample, saturate
+from bench.load import MAX_IN_FLIGHT, Operation, Sample, saturate
 from bench.plans import query_plans
 from bench.report import (
     Row,
@@ -38,19 +38,14 @@ MEMORY_LIMIT_MIB = 1024
 MEMORY_TARGET_WORKFLOWS = 10_000
 
 
-async def measure_baseline(stack: Stack, temporal: Client, concurrency: int, seconds: float) -> Row:
+async def measure_baseline(
+    stack: Stack, bare_workflow: Operation, concurrency: int, seconds: float
+) -> Row:
     """The floor: a one-activity workflow on the same Temporal server, its worker in this
     process (the bench's share of the CPU)."""
-
-    async def run(_: int) -> None:
-        await temporal.execute_workflow(
-            PingWorkflow.run, id=f"bench-ping-{uuid.uuid4()}", task_queue=TASK_QUEUE
-        )
-
-    async with Worker(temporal, task_queue=TASK_QUEUE, workflows=[PingWorkflow], activities=[ping]):
-        await saturate(run, concurrency, count=WARM_UP_WORKFLOWS)
-        with metered(stack.processes) as cpu:
-            sample = await saturate(run, concurrency, seconds=seconds)
+    await saturate(bare_workflow, concurrency, count=WARM_UP_WORKFLOWS)
+    with metered(stack.processes) as cpu:
+        sample = await saturate(bare_workflow, concurrency, seconds=seconds)
     return progress(Row("Temporal baseline (1-activity workflow)", sample, cpu=cpu))
 
 
@@ -81,24 +76,35 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
         connector=aiohttp.TCPConnector(limit=MAX_IN_FLIGHT, keepalive_timeout=2),
         timeout=aiohttp.ClientTimeout(total=30),
     )
+
+    async def bare_workflow(_: int) -> None:
+        await temporal.execute_workflow(
+            PingWorkflow.run, id=f"bench-ping-{uuid.uuid4()}", task_queue=TASK_QUEUE
+        )
+
+    bare_worker = Worker(
+        temporal, task_queue=TASK_QUEUE, workflows=[PingWorkflow], activities=[ping]
+    )
     try:
-        say(f"Baseline: one-activity workflows, {args.concurrency} at a time...")
-        baseline = await measure_baseline(stack, temporal, args.concurrency, args.seconds)
-        bare_rate = baseline.sample.rate if baseline.sample else 0.0
-        say("Accounts and in_transit shipments...")
-        bench = await prepare(client, engine, stack.processes)
-        bench.reader = reader
-        say("Empty database:")
-        empty = await measure_http(bench, bare_rate, args.seconds, args.concurrency)
-        say(f"Seeding {args.seed:,} delivered or cancelled shipments...")
-        await seed_shipments(engine, args.seed)
-        plans = await query_plans(engine)
-        say(f"{args.seed:,} shipments stored:")
-        seeded = await measure_http(bench, bare_rate, args.seconds, args.concurrency)
-        missing = args.open_workflows - len(bench.tracking_codes)
-        say(f"Creating {max(0, missing):,} more shipments to hold open workflows...")
-        create = await saturate(bench.create, args.concurrency, count=missing)
-        memory = await measure_memory(stack, temporal, create, args.open_workflows)
+        async with bare_worker:
+            say(f"Baseline: one-activity workflows, {args.concurrency} at a time...")
+            baseline = await measure_baseline(stack, bare_workflow, args.concurrency, args.seconds)
+            bare_rate = baseline.sample.rate if baseline.sample else 0.0
+            say("Accounts and in_transit shipments...")
+            bench = await prepare(client, engine, stack.processes)
+            bench.reader = reader
+            bench.bare_workflow = bare_workflow
+            say("Empty database:")
+            empty = await measure_http(bench, bare_rate, args.seconds, args.concurrency)
+            say(f"Seeding {args.seed:,} delivered or cancelled shipments...")
+            await seed_shipments(engine, args.seed)
+            plans = await query_plans(engine)
+            say(f"{args.seed:,} shipments stored:")
+            seeded = await measure_http(bench, bare_rate, args.seconds, args.concurrency)
+            missing = args.open_workflows - len(bench.tracking_codes)
+            say(f"Creating {max(0, missing):,} more shipments to hold open workflows...")
+            create = await saturate(bench.create, args.concurrency, count=missing)
+            memory = await measure_memory(stack, temporal, create, args.open_workflows)
     finally:
         await client.aclose()
         await reader.close()

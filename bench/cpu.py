@@ -54,6 +54,11 @@ class CpuUse:
     machine: float = 0.0
     parts: dict[str, float] = field(default_factory=dict)
 
+    def add(self, other: "CpuUse") -> None:
+        self.machine += other.machine
+        for name, seconds in other.parts.items():
+            self.parts[name] = self.parts.get(name, 0.0) + seconds
+
     def per_operation_ms(self, operations: int) -> float:
         return self.machine * 1000 / operations if operations else float("nan")
 

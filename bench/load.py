@@ -31,6 +31,13 @@ class Sample:
         """Successful operations per second."""
         return len(self.latencies) / self.elapsed if self.elapsed else 0.0
 
+    def add(self, other: "Sample") -> None:
+        """Counts another measurement of the same operation in this one."""
+        self.latencies += other.latencies
+        self.failures += other.failures
+        self.elapsed += other.elapsed
+        self.sender_lag = max(self.sender_lag, other.sender_lag)
+
     def percentile(self, fraction: float) -> float:
         """Nearest-rank percentile of the successful latencies, in seconds (NaN when none)."""
         if not self.latencies:

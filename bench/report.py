@@ -25,6 +25,12 @@ class Row:
     max_rate: bool = False  # compared between the empty and the seeded database
     cpu: CpuUse | None = None  # what the measurement cost the machine
     cpu_limit: float | None = None  # the most CPU per operation allowed, in bare workflows
+    bare: "Row | None" = None  # the bare workflow measured interleaved with this row
+
+    def vs_bare(self, baseline: "Row") -> float:
+        """CPU per operation in bare workflows: the interleaved one's if measured, else the
+        baseline's."""
+        return self.cpu_ms / (self.bare or baseline).cpu_ms
 
     @property
     def cpu_ms(self) -> float:
@@ -46,12 +52,14 @@ class Row:
 
 def progress(row: Row) -> Row:
     """Prints a measurement as soon as it is taken."""
-    sample = row.sample
-    if sample is not None:
+    for measured in (row, row.bare):
+        if measured is None or measured.sample is None:
+            continue
+        sample = measured.sample
         p99 = _ms(sample.percentile(0.99))
         say(
-            f"  {row.name}: {sample.rate:.1f}/s, p99 {p99} ms, {sample.failed} failed, "
-            f"CPU {_number(row.cpu_ms)} ms/op"
+            f"  {measured.name}: {sample.rate:.1f}/s, p99 {p99} ms, {sample.failed} failed, "
+            f"CPU {_number(measured.cpu_ms)} ms/op"
         )
     return row
 
@@ -83,10 +91,15 @@ def table(header: Sequence[str], lines: Sequence[Sequence[str]], numbers: range)
     )
 
 
+def _with_interleaved(rows: Sequence[Row]) -> list[Row]:
+    """The rows, each followed by the bare workflow measured interleaved with it, if any."""
+    return [shown for row in rows for shown in (row, row.bare) if shown is not None]
+
+
 def measurements_table(title: str, rows: Sequence[Row], bare: Row) -> str:
     """Each row's figures, its CPU per operation also as a multiple of the bare workflow's."""
     lines = []
-    for row in rows:
+    for row in _with_interleaved(rows):
         sample = row.sample
         figures = (
             ["-", "-", "-", "-"]
@@ -98,7 +111,7 @@ def measurements_table(title: str, rows: Sequence[Row], bare: Row) -> str:
                 str(sample.failed),
             ]
         )
-        cpu = [_number(row.cpu_ms), f"{row.cpu_ms / bare.cpu_ms:.2f}x"]
+        cpu = [_number(row.cpu_ms), f"{row.vs_bare(bare):.2f}x"]
         lines.append([row.name, *figures, *cpu, row.target, verdict(row.passed), row.notes])
     header = [title, "req/s", "p50 ms", "p99 ms", "failed", "CPU ms/op", "vs bare"]
     header += ["target", "result", "notes"]
@@ -110,13 +123,14 @@ def cpu_breakdown_table(rows: Sequence[Row], bare: Row) -> str:
     workflow and each row with a CPU target (a multiple of the bare workflow's)."""
     parts = list(bare.cpu.parts) if bare.cpu else []
     lines = []
-    for row in rows:
-        if row.cpu is None or row.sample is None or not (row is bare or row.cpu_limit):
+    shown = [row for row in rows if row is bare or row.cpu_limit]
+    for row in _with_interleaved(shown):
+        if row.cpu is None or row.sample is None:
             continue
         count = len(row.sample.latencies)
         shares = [_number(row.cpu.parts[part] * 1000 / count) for part in parts]
         others = row.cpu.machine - sum(row.cpu.parts.values())
-        ratio = row.cpu_ms / bare.cpu_ms
+        ratio = row.vs_bare(bare)
         limit = row.cpu_limit
         lines.append(
             [
