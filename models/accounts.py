@@ -6,7 +6,8 @@ from sqlalchemy import CheckConstraint, Index, String, func, literal_column
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, Timestamps, UUIDPrimaryKey
+from models.base import Base, Timestamps, UUIDPrimaryKey, enum_column
+from models.domain import Language
 
 
 class Account(UUIDPrimaryKey, Timestamps):
@@ -15,7 +16,9 @@ class Account(UUIDPrimaryKey, Timestamps):
     password_hash: Mapped[str] = mapped_column(String(200))
     email_verified_at: Mapped[datetime | None]
     # The language of the messages the account receives.
-    language: Mapped[str] = mapped_column(String(5), server_default="en")
+    language: Mapped[Language] = mapped_column(
+        enum_column(Language, "language", 5), server_default=Language.EN
+    )
 
 
 class Seller(Account, Base):

@@ -53,7 +53,9 @@ class ShipmentTag(StrEnum):
     DOCUMENTS = "documents"
 
 
-SHIPMENT_TASK_QUEUE: Final = "shipments"
+# The one task queue of every workflow and activity of the product (shipments and accounts alike).
+# Named when it served shipments only; renaming it would strand the workflows open on it.
+TASK_QUEUE: Final = "shipments"
 # Sent to a shipment waiting for a partner when one in its zip has room again.
 CAPACITY_FREED_SIGNAL: Final = "capacity_freed"
 

@@ -12,7 +12,8 @@ from sqlalchemy import ForeignKey, SmallInteger, String, Text, func
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, Timestamps, UUIDPrimaryKey
+from models.base import Base, Timestamps, UUIDPrimaryKey, enum_column
+from models.domain import Channel, Language
 
 
 class NotificationStatus(StrEnum):
@@ -33,12 +34,14 @@ class Notification(UUIDPrimaryKey, Timestamps, Base):
     )
     account_id: Mapped[uuid.UUID | None]  # the seller or partner it is for, if any
     template: Mapped[str] = mapped_column(String(40))
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel", 10))
     recipient: Mapped[str] = mapped_column(String(320))
-    language: Mapped[str] = mapped_column(String(5))
+    language: Mapped[Language] = mapped_column(enum_column(Language, "language", 5))
     # What the message needs beyond the stored rows, never a secret (e.g. a cancel reason).
     params: Mapped[dict[str, Any]] = mapped_column(JSONB, server_default="{}")
-    status: Mapped[str] = mapped_column(String(20), server_default=NotificationStatus.PENDING)
+    status: Mapped[NotificationStatus] = mapped_column(
+        enum_column(NotificationStatus, "status", 20), server_default=NotificationStatus.PENDING
+    )
     attempts: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     provider: Mapped[str | None] = mapped_column(String(20))
     provider_message_id: Mapped[str | None] = mapped_column(String(100), index=True)
@@ -64,10 +67,10 @@ class OutboxMessage(UUIDPrimaryKey, Base):
     shipment_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("shipments.id", ondelete="CASCADE"), index=True
     )
-    channel: Mapped[str] = mapped_column(String(10))
+    channel: Mapped[Channel] = mapped_column(enum_column(Channel, "channel", 10))
     recipient: Mapped[str] = mapped_column(String(320), index=True)
     template: Mapped[str | None] = mapped_column(String(40))
-    language: Mapped[str | None] = mapped_column(String(5))
+    language: Mapped[Language | None] = mapped_column(enum_column(Language, "language", 5))
     subject: Mapped[str | None] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
     html: Mapped[str | None] = mapped_column(Text)

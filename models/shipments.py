@@ -6,7 +6,6 @@ from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Numeric,
@@ -20,19 +19,8 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import Partner
-from models.base import Base, Timestamps, UUIDPrimaryKey
-from models.domain import ShipmentStatus
-
-
-def _status_column() -> Enum:
-    return Enum(
-        ShipmentStatus,
-        name="status",
-        native_enum=False,
-        create_constraint=True,
-        length=20,
-        values_callable=lambda statuses: [status.value for status in statuses],
-    )
+from models.base import Base, Timestamps, UUIDPrimaryKey, enum_column
+from models.domain import Language, ShipmentStatus
 
 
 class Shipment(UUIDPrimaryKey, Timestamps, Base):
@@ -67,14 +55,16 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
 
     seller_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("sellers.id"))
     partner_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("partners.id"))
-    status: Mapped[ShipmentStatus] = mapped_column(_status_column())
+    status: Mapped[ShipmentStatus] = mapped_column(enum_column(ShipmentStatus, "status", 20))
     content: Mapped[str] = mapped_column(String(500))
     weight: Mapped[Decimal] = mapped_column(Numeric(6, 3))
     destination_zip: Mapped[str] = mapped_column(String(10))
     client_contact_email: Mapped[str] = mapped_column(String(320))
     client_contact_phone: Mapped[str | None] = mapped_column(String(20))
     # The recipient's language; the seller's unless the seller chose another.
-    language: Mapped[str] = mapped_column(String(5), server_default="en")
+    language: Mapped[Language] = mapped_column(
+        enum_column(Language, "language", 5), server_default=Language.EN
+    )
     tags: Mapped[list[str]] = mapped_column(ARRAY(String(30)), server_default="{}")
     tracking_code: Mapped[str] = mapped_column(String(64), unique=True)
     estimated_delivery: Mapped[datetime]
@@ -105,7 +95,7 @@ class ShipmentEvent(UUIDPrimaryKey, Base):
     shipment_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shipments.id", ondelete="CASCADE"))
     sequence: Mapped[int]
     change_id: Mapped[str] = mapped_column(String(200))
-    status: Mapped[ShipmentStatus] = mapped_column(_status_column())
+    status: Mapped[ShipmentStatus] = mapped_column(enum_column(ShipmentStatus, "status", 20))
     location_zip: Mapped[str | None] = mapped_column(String(10))
     description: Mapped[str | None] = mapped_column(String(500))
     actor: Mapped[str] = mapped_column(String(100))

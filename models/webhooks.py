@@ -6,11 +6,11 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Enum, ForeignKey, Index, SmallInteger, String, func, text
+from sqlalchemy import ForeignKey, Index, SmallInteger, String, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
-from models.base import Base, UUIDPrimaryKey
+from models.base import Base, UUIDPrimaryKey, enum_column
 
 
 class WebhookEventType(StrEnum):
@@ -31,17 +31,6 @@ class DeliveryStatus(StrEnum):
 
 MAX_ENDPOINTS_PER_SELLER = 10
 MAX_URL_LENGTH = 2000
-
-
-def _enum_column(enum: type[StrEnum], name: str, length: int) -> Enum:
-    return Enum(
-        enum,
-        name=name,
-        native_enum=False,
-        create_constraint=True,
-        length=length,
-        values_callable=lambda members: [member.value for member in members],
-    )
 
 
 class WebhookEndpoint(UUIDPrimaryKey, Base):
@@ -83,11 +72,11 @@ class WebhookDelivery(UUIDPrimaryKey, Base):
         ForeignKey("shipments.id", ondelete="CASCADE"), index=True
     )
     event_type: Mapped[WebhookEventType] = mapped_column(
-        _enum_column(WebhookEventType, "event_type", 40)
+        enum_column(WebhookEventType, "event_type", 40)
     )
     # The body as sent, so every try carries the same event and timestamp.
     payload: Mapped[dict[str, Any]] = mapped_column(JSONB)
-    status: Mapped[DeliveryStatus] = mapped_column(_enum_column(DeliveryStatus, "status", 20))
+    status: Mapped[DeliveryStatus] = mapped_column(enum_column(DeliveryStatus, "status", 20))
     attempts: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     last_attempt_at: Mapped[datetime | None]
     last_response_status: Mapped[int | None] = mapped_column(SmallInteger)

@@ -29,7 +29,7 @@ from fastship.settings import Settings, get_settings
 from fastship.telemetry.tracing import configure_tracing, trace_engine, tracer_provider
 from fastship.telemetry.worker_metrics import ActivityOutcomes, metrics_runtime
 from fastship.temporal import connect_temporal
-from models.domain import SHIPMENT_TASK_QUEUE
+from models.domain import TASK_QUEUE
 from workflows.accounts import EmailVerificationWorkflow, PasswordResetWorkflow
 from workflows.shipment import ShipmentWorkflow
 
@@ -45,7 +45,7 @@ def build_worker(
     account_activities = AccountActivities(sessions, sender)
     return Worker(
         client,
-        task_queue=SHIPMENT_TASK_QUEUE,
+        task_queue=TASK_QUEUE,
         workflows=[ShipmentWorkflow, EmailVerificationWorkflow, PasswordResetWorkflow],
         activities=[
             *shipment_activities.all,
@@ -94,7 +94,7 @@ async def serve(settings: Settings) -> None:
 
     log.info(
         "worker started",
-        task_queue=SHIPMENT_TASK_QUEUE,
+        task_queue=TASK_QUEUE,
         temporal=settings.temporal_address,
         metrics_port=settings.worker_metrics_port,
     )

@@ -30,7 +30,7 @@ from activities.notifications.rendering import RenderedMessage, Template, render
 from fastship.settings import Settings
 from fastship.telemetry.worker_metrics import NotificationOutcome, count_notification
 from models.activity_steps import NotificationSteps
-from models.domain import Channel, Language
+from models.domain import Channel
 from models.notifications import Notification, NotificationStatus
 from models.workflow_io import ActivityName, SendNotifications
 from repositories import notifications, outbox
@@ -78,7 +78,7 @@ class NotificationSender:
             if locked is None or locked.notification.status != NotificationStatus.PENDING:
                 return None  # sent (or settled) by an earlier attempt
             notification = locked.notification
-            channel = Channel(notification.channel)
+            channel = notification.channel
             if channel is Channel.SMS and await notifications.is_opted_out(
                 session, notification.recipient
             ):
@@ -91,7 +91,7 @@ class NotificationSender:
                 count_notification(channel, NotificationOutcome.SUPPRESSED)
                 return None
             message = render(
-                Template(notification.template), channel, Language(notification.language), context
+                Template(notification.template), channel, notification.language, context
             )
             return await self._deliver(session, notification, channel, message)
 

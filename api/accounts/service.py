@@ -29,7 +29,7 @@ from fastship.capacity import MAX_WOKEN, signal_capacity_freed
 from fastship.secrets import password_fingerprint, read_reset_token, read_verification_token
 from fastship.settings import Settings
 from models.accounts import Partner, Seller
-from models.domain import SHIPMENT_TASK_QUEUE, Role
+from models.domain import TASK_QUEUE, Role
 from models.workflow_ids import email_verification_workflow_id, password_reset_workflow_id
 from models.workflow_io import AccountRef, EmailVerificationInput, PasswordResetRequest
 from repositories import accounts, shipments
@@ -63,7 +63,7 @@ async def sign_up(
                     send_deadline=settings.notification_retry_deadline,
                 ),
                 id=email_verification_workflow_id(ref),
-                task_queue=SHIPMENT_TASK_QUEUE,
+                task_queue=TASK_QUEUE,
                 static_summary=f"Email verification of {ref.role} {ref.account_id}",
             )
     except TEMPORAL_ERRORS as exc:
@@ -184,7 +184,7 @@ async def request_password_reset(
                 PasswordResetWorkflow.run,
                 request,
                 id=password_reset_workflow_id(request),
-                task_queue=SHIPMENT_TASK_QUEUE,
+                task_queue=TASK_QUEUE,
                 static_summary=f"Password reset request ({request.role})",
             )
     except TEMPORAL_ERRORS as exc:

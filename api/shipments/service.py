@@ -34,7 +34,7 @@ from api.shipments.schemas import ShipmentCreate
 from fastship.settings import Settings
 from models.accounts import Seller
 from models.domain import (
-    SHIPMENT_TASK_QUEUE,
+    TASK_QUEUE,
     Language,
     SearchAttributes,
     ShipmentStatus,
@@ -160,7 +160,7 @@ async def place_shipment(
     Raises the workflow's refusal as an HTTP error. When Temporal does not answer in time the
     create is unconfirmed: the caller answers with what is stored, if anything.
     """
-    order = order_of(body, Language(seller.language))
+    order = order_of(body, seller.language)
     request_fingerprint = fingerprint(order)
     shipment_id = shipment_id_for(seller, idempotency_key)
     start = WithStartWorkflowOperation(
@@ -174,7 +174,7 @@ async def place_shipment(
             timings=timings(settings),
         ),
         id=shipment_workflow_id(shipment_id),
-        task_queue=SHIPMENT_TASK_QUEUE,
+        task_queue=TASK_QUEUE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
         # A refused create (its workflow failed) may be retried with the same key.
         id_reuse_policy=WorkflowIDReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,

@@ -23,7 +23,7 @@ from temporalio.worker import Worker
 from fastship.payload_codec import parse_keys
 from fastship.temporal import data_converter
 from launcher.embedded import temporal_cli_path
-from models.domain import SHIPMENT_TASK_QUEUE, Role, SearchAttributes, ShipmentStatus
+from models.domain import TASK_QUEUE, Role, SearchAttributes, ShipmentStatus
 from models.workflow_ids import email_verification_workflow_id
 from models.workflow_io import (
     AccountEmail,
@@ -183,7 +183,7 @@ async def _placed(client: Client, zip_code: str) -> Handle:
         ShipmentWorkflow.run,
         shipment,
         id=f"shipment-{shipment.shipment_id}",
-        task_queue=SHIPMENT_TASK_QUEUE,
+        task_queue=TASK_QUEUE,
         id_conflict_policy=WorkflowIDConflictPolicy.USE_EXISTING,
     )
     try:
@@ -248,7 +248,7 @@ async def _verification(client: Client) -> tuple[Handle, EmailVerificationInput]
         EmailVerificationWorkflow.run,
         account,
         id=email_verification_workflow_id(account),
-        task_queue=SHIPMENT_TASK_QUEUE,
+        task_queue=TASK_QUEUE,
     )
     return handle, account
 
@@ -289,7 +289,7 @@ async def record_histories() -> None:
         ) as env,
         Worker(
             env.client,
-            task_queue=SHIPMENT_TASK_QUEUE,
+            task_queue=TASK_QUEUE,
             workflows=[ShipmentWorkflow, EmailVerificationWorkflow],
             activities=STAND_INS,
         ),
