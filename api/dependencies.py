@@ -133,6 +133,8 @@ def require_role(claims: TokenClaims, role: Role) -> None:
 
 async def _load(session: AsyncSession, claims: TokenClaims) -> Seller | Partner:
     account: Seller | Partner | None = await session.get(_MODELS[claims.role], claims.subject)
+    # Its connection back to the pool now: a command's route goes on to wait for Temporal.
+    await session.close()
     if account is None:
         raise Unauthorized("The account behind this token no longer exists")
     return account

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import httpx
+from fastapi import FastAPI
 
 from api.app import create_app
 from fastship.settings import Settings
@@ -35,7 +36,7 @@ async def eventually(
 
 
 @asynccontextmanager
-async def serve_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+async def serve_app(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     """The API app with its lifespan, and an HTTP client calling it in-process."""
     app = create_app(settings)
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
@@ -43,6 +44,12 @@ async def serve_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://fastship.test") as client,
     ):
+        yield app, client
+
+
+@asynccontextmanager
+async def serve_api(settings: Settings) -> AsyncIterator[httpx.AsyncClient]:
+    async with serve_app(settings) as (_, client):
         yield client
 
 

@@ -25,7 +25,7 @@ from launcher.embedded import free_port
 from models.domain import SearchAttributes
 from models.shipments import Shipment
 from tests.accounts import SignUp
-from tests.helpers import eventually, serve_api
+from tests.helpers import eventually, serve_api, serve_app
 from tests.shipments import SHIPMENT, VALID, create, created
 
 
@@ -338,6 +338,24 @@ async def test_with_temporal_unreachable_the_create_answers_503_and_stores_nothi
     assert response.headers["content-type"] == "application/problem+json"
     assert "retry with the same Idempotency-Key" in response.json()["detail"]
     assert await _count_shipments(sessions) == 0
+
+
+async def test_a_create_waiting_for_temporal_holds_no_database_connection(
+    own_temporal: Settings, seller_auth: dict[str, str]
+) -> None:
+    """A command waits on Temporal for up to its timeout: a connection held meanwhile would
+    leave the pool empty under load. (No worker polls this Temporal: the create waits it out.)"""
+    patient = own_temporal.model_copy(update={"workflow_command_timeout": timedelta(seconds=2)})
+    async with serve_app(patient) as (app, api):
+        pool = app.state.resources.engine.pool
+        waiting = asyncio.create_task(create(api, seller_auth, key="order-waiting"))
+        await asyncio.sleep(1)  # the seller is loaded; the create waits for its workflow
+        assert not waiting.done()
+        held = pool.checkedout()
+        response = await waiting
+
+    assert response.status_code == 503
+    assert held == 0
 
 
 async def test_a_create_abandoned_mid_flight_leaves_no_orphan_and_its_key_still_answers(
