@@ -5,6 +5,7 @@ import { StatusBadge } from "../../components/status-badge";
 import { TagChip } from "../../components/tag-label";
 import { Alert } from "../../components/ui/alert";
 import { Button, buttonClass } from "../../components/ui/button";
+import { DataTable } from "../../components/ui/data-table";
 import { SelectField, TextField } from "../../components/ui/field";
 import { formatDateTime, useI18n } from "../../i18n";
 import { call } from "../../lib/api";
@@ -176,81 +177,57 @@ export function SellerDashboard() {
       <StatusCards search={search} />
       <Filters search={search} />
       {list.isError ? <Alert tone="error">{list.error.message || t("app.error")}</Alert> : null}
-      <div className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200">
-        <table className="w-full min-w-[40rem] text-left text-sm">
-          <caption className="sr-only">{t("seller.table.caption")}</caption>
-          <thead className="bg-slate-100 text-slate-800">
-            <tr>
-              <th scope="col" className="px-3 py-2">
-                {t("seller.table.content")}
-              </th>
-              <th scope="col" className="px-3 py-2">
-                {t("seller.table.status")}
-              </th>
-              <th scope="col" className="px-3 py-2">
-                {t("seller.table.zip")}
-              </th>
-              <th scope="col" className="px-3 py-2">
-                {t("seller.table.partner")}
-              </th>
-              <th scope="col" className="px-3 py-2">
-                {t("seller.table.estimate")}
-              </th>
-              <th scope="col" className="px-3 py-2">
-                {t("seller.table.tags")}
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-200">
-            {rows.map((s) => (
-              <tr key={s.id}>
-                <td className="px-3 py-2">
-                  <Link
-                    to="/seller/shipments/$id"
-                    params={{ id: s.id }}
-                    className="font-medium text-blue-800 underline"
-                  >
-                    {s.content}
-                  </Link>
-                  {s.needs_attention ? (
-                    <span className="ml-2 rounded bg-amber-100 px-1.5 text-xs font-medium text-amber-900">
-                      {t("seller.attention")}
-                    </span>
-                  ) : null}
-                  <span className="block text-xs text-slate-600">
-                    {t("seller.table.created")}: {formatDateTime(lang, s.created_at)}
-                  </span>
-                </td>
-                <td className="px-3 py-2">
-                  <StatusBadge status={s.status} />
-                </td>
-                <td className="px-3 py-2">{s.destination_zip}</td>
-                <td className="px-3 py-2">
-                  {s.partner?.name ?? (
-                    <span className="text-slate-600">{t("seller.unassigned")}</span>
-                  )}
-                </td>
-                <td className="px-3 py-2">{formatDateTime(lang, s.estimated_delivery)}</td>
-                <td className="px-3 py-2">
-                  <span className="flex flex-wrap gap-1">
-                    {s.tags.map((tag) => (
-                      <TagChip key={tag} tag={tag} />
-                    ))}
-                  </span>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {list.isPending ? (
-          <p role="status" className="p-4">
-            {t("app.loading")}
-          </p>
-        ) : null}
-        {list.isSuccess && rows.length === 0 ? (
-          <p className="p-4 text-slate-700">{t("seller.table.empty")}</p>
-        ) : null}
-      </div>
+      <DataTable
+        caption={t("seller.table.caption")}
+        columns={[
+          t("seller.table.content"),
+          t("seller.table.status"),
+          t("seller.table.zip"),
+          t("seller.table.partner"),
+          t("seller.table.estimate"),
+          t("seller.table.tags"),
+        ]}
+        minWidth="min-w-[40rem]"
+        loading={list.isPending}
+        emptyText={list.isSuccess && rows.length === 0 ? t("seller.table.empty") : null}
+      >
+        {rows.map((s) => (
+          <tr key={s.id}>
+            <td className="px-3 py-2">
+              <Link
+                to="/seller/shipments/$id"
+                params={{ id: s.id }}
+                className="font-medium text-blue-800 underline"
+              >
+                {s.content}
+              </Link>
+              {s.needs_attention ? (
+                <span className="ml-2 rounded bg-amber-100 px-1.5 text-xs font-medium text-amber-900">
+                  {t("seller.attention")}
+                </span>
+              ) : null}
+              <span className="block text-xs text-slate-600">
+                {t("seller.table.created")}: {formatDateTime(lang, s.created_at)}
+              </span>
+            </td>
+            <td className="px-3 py-2">
+              <StatusBadge status={s.status} />
+            </td>
+            <td className="px-3 py-2">{s.destination_zip}</td>
+            <td className="px-3 py-2">
+              {s.partner?.name ?? <span className="text-slate-600">{t("seller.unassigned")}</span>}
+            </td>
+            <td className="px-3 py-2">{formatDateTime(lang, s.estimated_delivery)}</td>
+            <td className="px-3 py-2">
+              <span className="flex flex-wrap gap-1">
+                {s.tags.map((tag) => (
+                  <TagChip key={tag} tag={tag} />
+                ))}
+              </span>
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {list.hasNextPage ? (
         <Button
           variant="secondary"

@@ -20,6 +20,7 @@ import type {
 import { Alert } from "../../components/ui/alert";
 import { Button } from "../../components/ui/button";
 import { Card } from "../../components/ui/card";
+import { DataTable } from "../../components/ui/data-table";
 import { ConfirmDialog } from "../../components/ui/dialog";
 import { TextField } from "../../components/ui/field";
 import { formatDateTime, type Translate, useI18n } from "../../i18n";
@@ -433,74 +434,52 @@ export function WebhookDetail({ id }: { id: string }) {
       </Card>
       <h2 className="text-lg font-semibold">{t("webhooks.log")}</h2>
       {log.isError ? <Alert tone="error">{log.error.message || t("app.error")}</Alert> : null}
-      <div className="overflow-x-auto rounded-xl bg-white ring-1 ring-slate-200">
-        <table className="w-full min-w-[36rem] text-left text-sm">
-          <caption className="sr-only">{t("webhooks.log")}</caption>
-          <thead className="bg-slate-100 text-slate-800">
-            <tr>
-              <th scope="col" className="px-3 py-2">
-                {t("webhooks.col.event")}
-              </th>
-              <th scope="col" className="px-3 py-2">
-                {t("webhooks.col.status")}
-              </th>
-              <th scope="col" className="px-3 py-2">
-                {t("webhooks.col.attempts")}
-              </th>
-              <th scope="col" className="px-3 py-2">
-                {t("webhooks.col.error")}
-              </th>
-              <th scope="col" className="px-3 py-2">
-                {t("webhooks.col.times")}
-              </th>
-            </tr>
-          </thead>
-          <tbody className="divide-y divide-slate-200">
-            {rows.map((d) => (
-              <tr key={d.id}>
-                <td className="px-3 py-2">
-                  <code>{d.event_type}</code>
-                </td>
-                <td className="px-3 py-2">
-                  <span
-                    className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_TONE[d.status]}`}
-                  >
-                    {t(`delivery.${d.status}`)}
-                  </span>
-                </td>
-                <td className="px-3 py-2">{d.attempts}</td>
-                <td className="px-3 py-2 break-words">
-                  {d.last_error ?? "—"}
-                  {d.last_response_status ? ` (HTTP ${d.last_response_status})` : ""}
-                </td>
-                <td className="px-3 py-2 text-xs">
-                  <span className="block">
-                    {t("seller.table.created")}: {formatDateTime(lang, d.created_at)}
-                  </span>
-                  {d.last_attempt_at ? (
-                    <span className="block">
-                      {t("webhooks.lastAttempt")}: {formatDateTime(lang, d.last_attempt_at)}
-                    </span>
-                  ) : null}
-                  {d.delivered_at ? (
-                    <span className="block">
-                      {t("webhooks.deliveredAt")}: {formatDateTime(lang, d.delivered_at)}
-                    </span>
-                  ) : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-        {log.isPending ? (
-          <p role="status" className="p-4">
-            {t("app.loading")}
-          </p>
-        ) : null}
-        {log.isSuccess && rows.length === 0 ? (
-          <p className="p-4 text-slate-700">{t("webhooks.logEmpty")}</p>
-        ) : null}
-      </div>
+      <DataTable
+        caption={t("webhooks.log")}
+        columns={[
+          t("webhooks.col.event"),
+          t("webhooks.col.status"),
+          t("webhooks.col.attempts"),
+          t("webhooks.col.error"),
+          t("webhooks.col.times"),
+        ]}
+        minWidth="min-w-[36rem]"
+        loading={log.isPending}
+        emptyText={log.isSuccess && rows.length === 0 ? t("webhooks.logEmpty") : null}
+      >
+        {rows.map((d) => (
+          <tr key={d.id}>
+            <td className="px-3 py-2">
+              <code>{d.event_type}</code>
+            </td>
+            <td className="px-3 py-2">
+              <span className={`rounded px-2 py-0.5 text-xs font-medium ${STATUS_TONE[d.status]}`}>
+                {t(`delivery.${d.status}`)}
+              </span>
+            </td>
+            <td className="px-3 py-2">{d.attempts}</td>
+            <td className="px-3 py-2 break-words">
+              {d.last_error ?? "—"}
+              {d.last_response_status ? ` (HTTP ${d.last_response_status})` : ""}
+            </td>
+            <td className="px-3 py-2 text-xs">
+              <span className="block">
+                {t("seller.table.created")}: {formatDateTime(lang, d.created_at)}
+              </span>
+              {d.last_attempt_at ? (
+                <span className="block">
+                  {t("webhooks.lastAttempt")}: {formatDateTime(lang, d.last_attempt_at)}
+                </span>
+              ) : null}
+              {d.delivered_at ? (
+                <span className="block">
+                  {t("webhooks.deliveredAt")}: {formatDateTime(lang, d.delivered_at)}
+                </span>
+              ) : null}
+            </td>
+          </tr>
+        ))}
+      </DataTable>
       {log.hasNextPage ? (
         <Button
           variant="secondary"
