@@ -82,11 +82,10 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
             PingWorkflow.run, id=f"bench-ping-{uuid.uuid4()}", task_queue=TASK_QUEUE
         )
 
-    bare_worker = Worker(
-        temporal, task_queue=TASK_QUEUE, workflows=[PingWorkflow], activities=[ping]
-    )
     try:
-        async with bare_worker:
+        async with Worker(
+            temporal, task_queue=TASK_QUEUE, workflows=[PingWorkflow], activities=[ping]
+        ):
             say(f"Baseline: one-activity workflows, {args.concurrency} at a time...")
             baseline = await measure_baseline(stack, bare_workflow, args.concurrency, args.seconds)
             bare_rate = baseline.sample.rate if baseline.sample else 0.0

@@ -149,6 +149,20 @@ async def prepare(
     return bench
 
 
+async def _alternating(
+    processes: dict[str, int], operations: list[Operation], concurrency: int, seconds: float
+) -> list[tuple[Sample, CpuUse]]:
+    """Each operation for `seconds` in all, in slices taking turns (one slice when alone)."""
+    slices = INTERLEAVED_SLICES if len(operations) > 1 else 1
+    measured = [(Sample(), CpuUse()) for _ in operations]
+    for _ in range(slices):
+        for operation, (sample, cpu) in zip(operations, measured, strict=True):
+            with metered(processes) as use:
+                sample.add(await saturate(operation, concurrency, seconds=seconds / slices))
+            cpu.add(use)
+    return measured
+
+
 async def _max_rate(
     bench: Bench,
     name: str,
@@ -160,21 +174,15 @@ async def _max_rate(
 ) -> Row:
     """At most `concurrency` at once for `seconds`; with a CPU limit, interleaved with the bare
     workflow (as much time each), whose figures go with the row."""
-    runs = [(operation, Sample(), CpuUse())]
-    if cpu_limit is not None and bench.bare_workflow is not None:
-        runs.append((bench.bare_workflow, Sample(), CpuUse()))
-    slices = INTERLEAVED_SLICES if len(runs) > 1 else 1
-    for _ in range(slices):
-        for run, sample, cpu in runs:
-            with metered(bench.processes) as use:
-                sample.add(await saturate(run, concurrency, seconds=seconds / slices))
-            cpu.add(use)
-    _, sample, cpu = runs[0]
-    beside = [
-        Row("  bare workflow, interleaved with it", bare, cpu=use) for _, bare, use in runs[1:]
-    ]
-    if beside and minimum:  # the rate to reach is the bare workflow's beside it
-        minimum = runs[1][1].rate
+    interleaved = bench.bare_workflow if cpu_limit is not None else None
+    operations = [operation] if interleaved is None else [operation, interleaved]
+    (sample, cpu), *beside = await _alternating(bench.processes, operations, concurrency, seconds)
+    bare = None
+    if beside:
+        bare_sample, bare_cpu = beside[0]
+        bare = Row("  bare workflow, interleaved with it", bare_sample, cpu=bare_cpu)
+        if minimum:  # the rate to reach is the bare workflow's beside it
+            minimum = bare_sample.rate
     target = f">= {minimum:.1f}/s" if minimum else "no failure"
     passed = not sample.failed and sample.rate >= minimum
     return progress(
@@ -186,7 +194,7 @@ async def _max_rate(
             max_rate=True,
             cpu=cpu,
             cpu_limit=cpu_limit,
-            bare=beside[0] if beside else None,
+            bare=bare,
         )
     )
 

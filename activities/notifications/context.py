@@ -49,7 +49,9 @@ async def message_context(
         return await _account_context(session, settings, notification, template)
     if locked.shipment is None:  # gone
         return None
-    return await _shipment_context(session, settings, locked, template, locked.shipment)
+    return await _shipment_context(
+        session, settings, notification, template, locked.shipment, locked.partner
+    )
 
 
 async def _account_context(
@@ -84,11 +86,11 @@ async def _account_context(
 async def _shipment_context(
     session: AsyncSession,
     settings: Settings,
-    locked: Locked,
+    notification: Notification,
     template: Template,
     shipment: Shipment,
+    partner: Partner | None,  # the one it is addressed to, read with it
 ) -> dict[str, object] | None:
-    notification = locked.notification
     params = notification.params
     context: dict[str, object] = {
         "content": shipment.content,
@@ -110,7 +112,7 @@ async def _shipment_context(
     elif template is Template.PARTNER_ASSIGNED:
         context |= {"weight": shipment.weight, "destination_zip": shipment.destination_zip}
     if notification.account_id is not None:
-        account: Seller | Partner | None = locked.partner
+        account: Seller | Partner | None = partner
         if template is Template.SELLER_CANCELLED:
             account = await accounts.get(session, Seller, notification.account_id)
         if account is None:
