@@ -27,7 +27,13 @@ from fastship.payload_codec import parse_keys
 from fastship.settings import Settings
 from fastship.temporal import data_converter
 from launcher.dev import create_database_if_missing
-from launcher.embedded import EmbeddedPostgres, EmbeddedRedis, free_port, temporal_cli_path
+from launcher.embedded import (
+    EmbeddedPostgres,
+    EmbeddedRedis,
+    dynamic_config_flags,
+    free_port,
+    temporal_cli_path,
+)
 from migrations import migrate
 from models.domain import SearchAttributes
 from models.tables import metadata
@@ -73,6 +79,7 @@ def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 async def temporal_env() -> AsyncIterator[WorkflowEnvironment]:
     env = await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli_path(),
+        dev_server_extra_args=dynamic_config_flags(),
         search_attributes=SearchAttributes.ALL,
         data_converter=data_converter(parse_keys(PAYLOAD_KEYS)),
         dev_server_log_level="error",
@@ -203,6 +210,7 @@ async def own_temporal(settings: Settings) -> AsyncIterator[Settings]:
     """Settings for a Temporal server of its own, where only the workers this test starts poll."""
     async with await WorkflowEnvironment.start_local(
         dev_server_existing_path=temporal_cli_path(),
+        dev_server_extra_args=dynamic_config_flags(),
         search_attributes=SearchAttributes.ALL,
         data_converter=data_converter(settings.payload_keys),
         dev_server_log_level="error",

@@ -17,7 +17,7 @@ from temporalio.client import Client
 from temporalio.testing import WorkflowEnvironment
 
 from launcher.dev import wait_for_temporal
-from launcher.embedded import free_port, temporal_cli_path
+from launcher.embedded import dynamic_config_flags, free_port, temporal_cli_path
 from models.domain import SearchAttributes
 from tests.accounts import PASSWORD
 from tests.helpers import eventually, payload_data, payloads_in
@@ -277,6 +277,7 @@ async def test_the_launcher_waits_for_a_starting_temporal_and_names_one_that_nev
     async with await WorkflowEnvironment.start_local(
         port=port,
         dev_server_existing_path=temporal_cli_path(),
+        dev_server_extra_args=dynamic_config_flags(),
         search_attributes=SearchAttributes.ALL,
         dev_server_log_level="error",
     ):

@@ -12,7 +12,7 @@ import pytest
 from temporalio.testing import WorkflowEnvironment
 
 from fastship.settings import Settings
-from launcher.embedded import free_port, temporal_cli_path
+from launcher.embedded import dynamic_config_flags, free_port, temporal_cli_path
 from models.domain import SearchAttributes
 from tests.fake_providers import FakeSendGrid, FakeTwilio, SentSms
 from tests.helpers import eventually, serve_api, start_worker
@@ -145,6 +145,7 @@ async def test_a_worker_started_before_temporal_waits_for_it_and_then_works(
     async with await WorkflowEnvironment.start_local(
         port=port,
         dev_server_existing_path=temporal_cli_path(),
+        dev_server_extra_args=dynamic_config_flags(),
         search_attributes=SearchAttributes.ALL,
         dev_server_log_level="error",
     ):
