@@ -36,6 +36,7 @@ from workflows.shipment import ShipmentWorkflow
 
 
 async def report(
+    reads: AsyncSession,
     session: AsyncSession,
     temporal: Client,
     settings: Settings,
@@ -45,11 +46,15 @@ async def report(
     idempotency_key: str | None,
     count_code_guess: Callable[[], Awaitable[None]],
 ) -> None:
-    """The assigned partner's report, stored by the workflow before this returns."""
-    shipment = await session.scalar(shipments.visible_to_partner(shipment_id, partner.id))
+    """The assigned partner's report, stored by the workflow before this returns.
+
+    Its checks read through `reads`; only the delivery code's attempt is written, in `session`.
+    """
+    shipment = await reads.scalar(shipments.visible_to_partner(shipment_id, partner.id))
     if shipment is None:
         raise ShipmentNotFound("No such shipment assigned to you")
-    change = await _Change.of(session, shipment_id, "report", partner.id, idempotency_key, body)
+    change = await _Change.of(reads, shipment_id, "report", partner.id, idempotency_key, body)
+    await reads.commit()  # its connection back first: a request never holds two of the pool's
     if not change.made:
         await _check_report(session, settings, shipment, body, count_code_guess)
     request = PartnerReport(
@@ -59,7 +64,7 @@ async def report(
         description=body.description,
     )
     await change.send(
-        session,
+        reads,
         temporal,
         settings,
         lambda handle, update_id: handle.execute_update(
@@ -69,7 +74,7 @@ async def report(
 
 
 async def cancel(
-    session: AsyncSession,
+    reads: AsyncSession,
     temporal: Client,
     settings: Settings,
     seller: Seller,
@@ -78,11 +83,11 @@ async def cancel(
     idempotency_key: str | None,
 ) -> None:
     """The owner's cancellation, stored by the workflow before this returns."""
-    shipment = await session.scalar(shipments.visible_to_seller(shipment_id, seller.id))
+    shipment = await reads.scalar(shipments.visible_to_seller(shipment_id, seller.id))
     if shipment is None:
         raise ShipmentNotFound("No such shipment of yours")
     keyed = {"reason": reason}
-    change = await _Change.of(session, shipment_id, "cancel", seller.id, idempotency_key, keyed)
+    change = await _Change.of(reads, shipment_id, "cancel", seller.id, idempotency_key, keyed)
     if (
         not change.made and shipment.status.is_final
     ):  # its workflow may have ended: answer from the row
@@ -91,7 +96,7 @@ async def cancel(
         raise InvalidTransition(f"The shipment is {shipment.status}; it cannot change any more")
     request = CancelRequest(seller_id=seller.id, reason=reason)
     await change.send(
-        session,
+        reads,
         temporal,
         settings,
         lambda handle, update_id: handle.execute_update(

@@ -169,6 +169,7 @@ async def report_event(
     idempotency_key: ChangeKey = None,
 ) -> ShipmentRead:
     await changes.report(
+        reads,
         session,
         temporal,
         settings,
@@ -189,7 +190,6 @@ async def report_event(
 async def cancel_shipment(
     shipment_id: uuid.UUID,
     seller: CurrentSeller,
-    session: SessionDep,
     reads: ReadSessionDep,
     temporal: TemporalDep,
     settings: SettingsDep,
@@ -197,7 +197,7 @@ async def cancel_shipment(
     idempotency_key: ChangeKey = None,
 ) -> ShipmentRead:
     reason = body.reason if body else None
-    await changes.cancel(session, temporal, settings, seller, shipment_id, reason, idempotency_key)
+    await changes.cancel(reads, temporal, settings, seller, shipment_id, reason, idempotency_key)
     return await _read(reads, shipments.visible_to_seller(shipment_id, seller.id))
 
 

@@ -218,7 +218,9 @@ async def command(
     send: Callable[[WorkflowHandle[Any, Any]], Awaitable[T]],
 ) -> T:
     """Sends one Update to the shipment's workflow and turns its refusals into HTTP errors."""
-    await session.commit()  # no database transaction stays open across a Temporal call
+    # No transaction stays open, and no connection is held, while Temporal answers (a read
+    # session's commit gives its connection back too).
+    await session.commit()
     handle = temporal.get_workflow_handle(shipment_workflow_id(shipment_id))
     try:
         return await _bounded(settings, send(handle))

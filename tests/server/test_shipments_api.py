@@ -21,12 +21,14 @@ from temporalio.exceptions import CancelledError
 from api.errors import ServiceUnavailable
 from api.shipments.service import command
 from fastship.settings import Settings
+from fastship.temporal import connect_temporal
 from launcher.embedded import free_port
-from models.domain import SearchAttributes
+from models.domain import TASK_QUEUE, SearchAttributes
 from models.shipments import Shipment
+from models.workflow_ids import shipment_workflow_id
 from tests.accounts import SignUp
 from tests.helpers import eventually, serve_api, serve_app
-from tests.shipments import SHIPMENT, VALID, create, created
+from tests.shipments import SHIPMENT, VALID, create, created, report
 
 
 @pytest.fixture(autouse=True)
@@ -350,6 +352,35 @@ async def test_a_create_waiting_for_temporal_holds_no_database_connection(
         pool = app.state.resources.engine.pool
         waiting = asyncio.create_task(create(api, seller_auth, key="order-waiting"))
         await asyncio.sleep(1)  # the seller is loaded; the create waits for its workflow
+        assert not waiting.done()
+        held = pool.checkedout()
+        response = await waiting
+
+    assert response.status_code == 503
+    assert held == 0
+
+
+async def test_a_report_waiting_for_temporal_holds_no_database_connection(
+    api: httpx.AsyncClient,
+    own_temporal: Settings,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    """The report's checks read the shipment and its changes; their connection goes back to the
+    pool before the Update is sent. (On this Temporal the shipment's workflow has no worker.)"""
+    shipment = await created(api, seller_auth)
+    waiting_workflow = await connect_temporal(own_temporal)
+    await waiting_workflow.start_workflow(
+        "ShipmentWorkflow",
+        id=shipment_workflow_id(uuid.UUID(shipment["id"])),
+        task_queue=TASK_QUEUE,
+    )
+    patient = own_temporal.model_copy(update={"workflow_command_timeout": timedelta(seconds=2)})
+    async with serve_app(patient) as (app, other_api):
+        pool = app.state.resources.engine.pool
+        scan = {"location_zip": "10001"}
+        waiting = asyncio.create_task(report(other_api, partner_auth, shipment["id"], **scan))
+        await asyncio.sleep(1)  # checked; the Update waits for the workflow
         assert not waiting.done()
         held = pool.checkedout()
         response = await waiting
