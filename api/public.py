@@ -59,7 +59,7 @@ def _reviewed_shipment(settings: Settings, token: str) -> uuid.UUID:
 @router.get("/review/{token}", summary="What the review link shows")
 async def get_review_form(token: str, session: SessionDep, settings: SettingsDep) -> ReviewForm:
     shipment_id = _reviewed_shipment(settings, token)
-    shipment = await shipments.get_with_timeline(session, shipments.by_id(shipment_id))
+    shipment = await shipments.get_with_partner(session, shipment_id)
     if shipment is None:
         raise NotFound("This review link is invalid or has expired")
     review = await reviews.get(session, shipment_id)

@@ -74,9 +74,6 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
     request_fingerprint: Mapped[str] = mapped_column(String(64))
 
     partner: Mapped[Partner | None] = relationship(lazy="raise", viewonly=True)
-    timeline: Mapped[list["ShipmentEvent"]] = relationship(
-        order_by="ShipmentEvent.sequence.desc()", lazy="raise", viewonly=True
-    )
 
 
 class ShipmentEvent(UUIDPrimaryKey, Base):

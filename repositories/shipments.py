@@ -3,6 +3,7 @@
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -22,7 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 from sqlalchemy.orm import joinedload, selectinload
 
 from models.accounts import Partner
-from models.domain import ShipmentStatus
+from models.domain import Role, ShipmentStatus
 from models.shipments import Shipment, ShipmentEvent
 from models.workflow_io import NewShipment, ShipmentEventRecord
 from repositories.cursors import decode_cursor, encode_cursor
@@ -153,19 +154,71 @@ async def waiting_in(session: AsyncSession, zip_codes: list[str], limit: int) ->
     return list(await session.scalars(query))
 
 
-async def get_with_timeline(session: AsyncSession, visible: Select[Shipment]) -> Shipment | None:
+@dataclass(frozen=True)
+class Reader:
+    """Who reads a shipment: its seller, or the partner it is assigned to."""
+
+    role: Role
+    account_id: uuid.UUID
+
+
+_READABLE_BY = {
+    role: (Shipment.id == bindparam("shipment_id")) & (owner == bindparam("account_id"))
+    for role, owner in ((Role.SELLER, Shipment.seller_id), (Role.PARTNER, Shipment.partner_id))
+}
+_STATUS = {role: select(Shipment.status).where(readable) for role, readable in _READABLE_BY.items()}
+_WITH_PARTNER_NAME = select(
+    *table_of(Shipment).columns, Partner.name.label("partner_name")
+).outerjoin(Partner, Partner.id == Shipment.partner_id)
+_DOCUMENT = {role: _WITH_PARTNER_NAME.where(readable) for role, readable in _READABLE_BY.items()}
+_TIMELINE = (
+    select(
+        ShipmentEvent.sequence,
+        ShipmentEvent.status,
+        ShipmentEvent.location_zip,
+        ShipmentEvent.description,
+        ShipmentEvent.actor,
+        ShipmentEvent.occurred_at,
+    )
+    .where(ShipmentEvent.shipment_id == bindparam("shipment_id"))
+    .order_by(ShipmentEvent.sequence.desc())
+)
+
+
+async def status_for(
+    session: AsyncSession, reader: Reader, shipment_id: uuid.UUID
+) -> ShipmentStatus | None:
+    """The shipment's status, or None if the reader may not see it."""
+    found: ShipmentStatus | None = await session.scalar(
+        _STATUS[reader.role], {"shipment_id": shipment_id, "account_id": reader.account_id}
+    )
+    return found
+
+
+async def document_for(
+    session: AsyncSession, reader: Reader, shipment_id: uuid.UUID
+) -> dict[str, Any] | None:
+    """The shipment's columns, its partner (`id` and `name`, or None) and its timeline (newest
+    first), as plain values; None if the reader may not see it. Every command answers with it:
+    read without ORM objects, it costs half as much."""
+    parameters = {"shipment_id": shipment_id, "account_id": reader.account_id}
+    row = (await session.execute(_DOCUMENT[reader.role], parameters)).mappings().first()
+    if row is None:
+        return None
+    document = dict(row)
+    partner_id = document["partner_id"]
+    document["partner"] = (
+        {"id": partner_id, "name": document.pop("partner_name")} if partner_id else None
+    )
+    document["timeline"] = (await session.execute(_TIMELINE, parameters)).mappings().all()
+    return document
+
+
+async def get_with_partner(session: AsyncSession, shipment_id: uuid.UUID) -> Shipment | None:
     shipment: Shipment | None = await session.scalar(
-        visible.options(selectinload(Shipment.timeline), joinedload(Shipment.partner))
+        select(Shipment).where(Shipment.id == shipment_id).options(joinedload(Shipment.partner))
     )
     return shipment
-
-
-def visible_to_seller(shipment_id: uuid.UUID, seller_id: uuid.UUID) -> Select[Shipment]:
-    return select(Shipment).where(Shipment.id == shipment_id, Shipment.seller_id == seller_id)
-
-
-def visible_to_partner(shipment_id: uuid.UUID, partner_id: uuid.UUID) -> Select[Shipment]:
-    return select(Shipment).where(Shipment.id == shipment_id, Shipment.partner_id == partner_id)
 
 
 @dataclass(frozen=True)
@@ -256,10 +309,6 @@ async def _change_tags(
         .returning(Shipment.id)
     )
     return changed is not None
-
-
-def by_id(shipment_id: uuid.UUID) -> Select[Shipment]:
-    return select(Shipment).where(Shipment.id == shipment_id)
 
 
 async def tracking_document(connection: AsyncConnection, tracking_code: str) -> str | None:

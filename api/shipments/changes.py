@@ -27,8 +27,7 @@ from api.shipments.schemas import ShipmentEventCreate
 from fastship.secrets import hash_delivery_code
 from fastship.settings import Settings
 from models.accounts import Partner, Seller
-from models.domain import ShipmentStatus, ShipmentTag
-from models.shipments import Shipment
+from models.domain import Role, ShipmentStatus, ShipmentTag
 from models.workflow_io import CancelRequest, PartnerReport
 from repositories import delivery_codes, shipments
 from repositories.delivery_codes import CodeCheck
@@ -50,13 +49,14 @@ async def report(
 
     Its checks read through `reads`; only the delivery code's attempt is written, in `session`.
     """
-    shipment = await reads.scalar(shipments.visible_to_partner(shipment_id, partner.id))
-    if shipment is None:
+    reader = shipments.Reader(Role.PARTNER, partner.id)
+    status = await shipments.status_for(reads, reader, shipment_id)
+    if status is None:
         raise ShipmentNotFound("No such shipment assigned to you")
     change = await _Change.of(reads, shipment_id, "report", partner.id, idempotency_key, body)
     await reads.commit()  # its connection back first: a request never holds two of the pool's
     if not change.made:
-        await _check_report(session, settings, shipment, body, count_code_guess)
+        await _check_report(session, settings, shipment_id, status, body, count_code_guess)
     request = PartnerReport(
         partner_id=partner.id,
         status=body.status,
@@ -83,17 +83,17 @@ async def cancel(
     idempotency_key: str | None,
 ) -> None:
     """The owner's cancellation, stored by the workflow before this returns."""
-    shipment = await reads.scalar(shipments.visible_to_seller(shipment_id, seller.id))
-    if shipment is None:
+    status = await shipments.status_for(
+        reads, shipments.Reader(Role.SELLER, seller.id), shipment_id
+    )
+    if status is None:
         raise ShipmentNotFound("No such shipment of yours")
     keyed = {"reason": reason}
     change = await _Change.of(reads, shipment_id, "cancel", seller.id, idempotency_key, keyed)
-    if (
-        not change.made and shipment.status.is_final
-    ):  # its workflow may have ended: answer from the row
-        if shipment.status is ShipmentStatus.CANCELLED:
+    if not change.made and status.is_final:  # its workflow may have ended: answer from the row
+        if status is ShipmentStatus.CANCELLED:
             raise AlreadyCancelled("The shipment is already cancelled")
-        raise InvalidTransition(f"The shipment is {shipment.status}; it cannot change any more")
+        raise InvalidTransition(f"The shipment is {status}; it cannot change any more")
     request = CancelRequest(seller_id=seller.id, reason=reason)
     await change.send(
         reads,
@@ -172,19 +172,20 @@ async def _tags_changed(session: AsyncSession, found: bool) -> None:
 async def _check_report(
     session: AsyncSession,
     settings: Settings,
-    shipment: Shipment,
+    shipment_id: uuid.UUID,
+    status: ShipmentStatus,
     body: ShipmentEventCreate,
     count_code_guess: Callable[[], Awaitable[None]],
 ) -> None:
     """What the API checks before a report goes to the workflow (which checks the rest)."""
-    if shipment.status.is_final:  # its workflow may have ended: answer from what is stored
-        raise InvalidTransition(f"The shipment is {shipment.status}; it cannot change any more")
+    if status.is_final:  # its workflow may have ended: answer from what is stored
+        raise InvalidTransition(f"The shipment is {status}; it cannot change any more")
     if body.verification_code is not None:  # a guess at the code: counted before it is checked
         await count_code_guess()
     if body.status is None and body.location_zip is None:
         raise Unprocessable("Give a `status`, or a `location_zip` for a location scan")
     if body.status is ShipmentStatus.DELIVERED:
-        await _check_delivery_code(session, settings, shipment.id, body.verification_code)
+        await _check_delivery_code(session, settings, shipment_id, body.verification_code)
     elif body.verification_code is not None:
         raise Unprocessable("`verification_code` goes only with `delivered`")
 

@@ -4,7 +4,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request, Response, status
-from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.dependencies import (
@@ -41,9 +40,8 @@ from api.shipments.schemas import (
     TagAdd,
     TimelineEventRead,
 )
-from models.accounts import Seller
-from models.domain import ShipmentTag
-from models.shipments import Shipment
+from models.accounts import Partner, Seller
+from models.domain import Role, ShipmentTag
 from repositories import shipments
 
 router = APIRouter(
@@ -73,17 +71,18 @@ ChangeKey = Annotated[
 COMMAND_RESPONSES = BODY_RESPONSES | UNAVAILABLE_RESPONSES
 
 
-def _visible(shipment_id: uuid.UUID, account: object) -> Select[Shipment]:
-    if isinstance(account, Seller):
-        return shipments.visible_to_seller(shipment_id, account.id)
-    return shipments.visible_to_partner(shipment_id, account.id)  # type: ignore[attr-defined]
+def _reader(account: Seller | Partner) -> shipments.Reader:
+    role = Role.SELLER if isinstance(account, Seller) else Role.PARTNER
+    return shipments.Reader(role, account.id)
 
 
-async def _read(session: AsyncSession, visible: Select[Shipment]) -> ShipmentRead:
-    shipment = await shipments.get_with_timeline(session, visible)
-    if shipment is None:
+async def _read(
+    session: AsyncSession, reader: shipments.Reader, shipment_id: uuid.UUID
+) -> ShipmentRead:
+    document = await shipments.document_for(session, reader, shipment_id)
+    if document is None:
         raise ShipmentNotFound("No such shipment of yours")
-    return ShipmentRead.model_validate(shipment)
+    return ShipmentRead.model_validate(document)
 
 
 @router.post(
@@ -112,9 +111,7 @@ async def create_shipment(
     placed = await service.place_shipment(temporal, settings, seller, body, idempotency_key)
     shipment_id = placed.shipment_id
     # Whatever Temporal answered, what is stored is the answer.
-    stored = await shipments.get_with_timeline(
-        reads, shipments.visible_to_seller(shipment_id, seller.id)
-    )
+    stored = await shipments.document_for(reads, _reader(seller), shipment_id)
     if stored is None and not placed.confirmed:
         raise ServiceUnavailable(
             "The workflow service did not confirm the shipment in time; retry with the same "
@@ -123,7 +120,7 @@ async def create_shipment(
         )
     if stored is None:  # its workflow ended without storing it
         raise ZipNotServed("The shipment was refused; check the destination zip and retry")
-    if stored.request_fingerprint != placed.fingerprint:
+    if stored["request_fingerprint"] != placed.fingerprint:
         raise IdempotencyKeyReused(
             "This Idempotency-Key was already used with a different request body"
         )
@@ -137,7 +134,7 @@ async def create_shipment(
 async def get_shipment(
     shipment_id: uuid.UUID, account: CurrentAccount, reads: ReadSessionDep
 ) -> ShipmentRead:
-    return await _read(reads, _visible(shipment_id, account))
+    return await _read(reads, _reader(account), shipment_id)
 
 
 @router.get(
@@ -146,7 +143,7 @@ async def get_shipment(
 async def get_timeline(
     shipment_id: uuid.UUID, account: CurrentAccount, reads: ReadSessionDep
 ) -> list[TimelineEventRead]:
-    return (await _read(reads, _visible(shipment_id, account))).timeline
+    return (await _read(reads, _reader(account), shipment_id)).timeline
 
 
 @router.post(
@@ -179,7 +176,7 @@ async def report_event(
         idempotency_key,
         lambda: limit_delivery_code(limiter, request, shipment_id),
     )
-    return await _read(reads, shipments.visible_to_partner(shipment_id, partner.id))
+    return await _read(reads, _reader(partner), shipment_id)
 
 
 @router.post(
@@ -198,7 +195,7 @@ async def cancel_shipment(
 ) -> ShipmentRead:
     reason = body.reason if body else None
     await changes.cancel(reads, temporal, settings, seller, shipment_id, reason, idempotency_key)
-    return await _read(reads, shipments.visible_to_seller(shipment_id, seller.id))
+    return await _read(reads, _reader(seller), shipment_id)
 
 
 @router.post(
@@ -214,7 +211,7 @@ async def add_tag(
     reads: ReadSessionDep,
 ) -> ShipmentRead:
     await changes.add_tag(session, seller, shipment_id, body.tag)
-    return await _read(reads, shipments.visible_to_seller(shipment_id, seller.id))
+    return await _read(reads, _reader(seller), shipment_id)
 
 
 @router.delete("/{shipment_id}/tags/{tag}", summary="Remove a tag (owner)")
@@ -226,4 +223,4 @@ async def remove_tag(
     reads: ReadSessionDep,
 ) -> ShipmentRead:
     await changes.remove_tag(session, seller, shipment_id, tag)
-    return await _read(reads, shipments.visible_to_seller(shipment_id, seller.id))
+    return await _read(reads, _reader(seller), shipment_id)
