@@ -51,12 +51,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         generate_unique_id_function=operation_id,
     )
     api = APIRouter(prefix=API_PREFIX)
-    # Routes are matched in order, one by one: the busiest, public reads first.
+    # Routes are matched in order, one by one: the busiest first (public reads, then a
+    # shipment's commands and reads, then the lists).
     api.include_router(public.router)
+    api.include_router(shipments_router)
+    api.include_router(lists.router)
     api.include_router(seller_router)
     api.include_router(partner_router)
-    api.include_router(lists.router)
-    api.include_router(shipments_router)
     api.include_router(webhooks_router)
     api.include_router(problems.router)
     api.include_router(notifications.router)
