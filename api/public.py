@@ -5,6 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Response, status
 
+from api.conditional import NOT_MODIFIED_RESPONSES, PUBLIC, IfNoneMatch, conditional_json
 from api.dependencies import ResourcesDep, SessionDep, SettingsDep, TemporalDep
 from api.errors import (
     BODY_RESPONSES,
@@ -36,9 +37,12 @@ router = APIRouter(tags=["public"], responses=NOT_FOUND_RESPONSES | INVALID_RESP
     "/track/{tracking_code}",
     summary="Track a parcel (no personal data)",
     response_model=TrackingRead,
+    responses=NOT_MODIFIED_RESPONSES,
 )
 async def track_shipment(
-    tracking_code: Annotated[str, Path(max_length=64)], resources: ResourcesDep
+    tracking_code: Annotated[str, Path(max_length=64)],
+    resources: ResourcesDep,
+    if_none_match: IfNoneMatch = None,
 ) -> Response:
     # Built by PostgreSQL as JSON and passed through: the busiest public read skips the ORM, and
     # opens its connection here rather than through a yield dependency (a tenth of its CPU).
@@ -46,7 +50,7 @@ async def track_shipment(
         document = await shipments.tracking_document(connection, tracking_code)
     if document is None:
         raise ShipmentNotFound("No shipment has this tracking code")
-    return Response(document, media_type="application/json")
+    return conditional_json(document, if_none_match, PUBLIC)
 
 
 def _reviewed_shipment(settings: Settings, token: str) -> uuid.UUID:

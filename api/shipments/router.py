@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Request, Response, status
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.conditional import NOT_MODIFIED_RESPONSES, PRIVATE, IfNoneMatch, conditional_json
 from api.dependencies import (
     CurrentAccount,
     CurrentPartner,
@@ -130,11 +131,20 @@ async def create_shipment(
     return ShipmentRead.model_validate(stored)
 
 
-@router.get("/{shipment_id}", summary="A shipment with its timeline (owner or assigned partner)")
+@router.get(
+    "/{shipment_id}",
+    summary="A shipment with its timeline (owner or assigned partner)",
+    response_model=ShipmentRead,
+    responses=NOT_MODIFIED_RESPONSES,
+)
 async def get_shipment(
-    shipment_id: uuid.UUID, account: CurrentAccount, reads: ReadSessionDep
-) -> ShipmentRead:
-    return await _read(reads, _reader(account), shipment_id)
+    shipment_id: uuid.UUID,
+    account: CurrentAccount,
+    reads: ReadSessionDep,
+    if_none_match: IfNoneMatch = None,
+) -> Response:
+    shipment = await _read(reads, _reader(account), shipment_id)
+    return conditional_json(shipment.model_dump_json(), if_none_match, PRIVATE)
 
 
 @router.get(

@@ -2528,6 +2528,14 @@ export type CreateShipmentResponse = CreateShipmentResponses[keyof CreateShipmen
 
 export type GetShipmentData = {
     body?: never;
+    headers?: {
+        /**
+         * If-None-Match
+         *
+         * ETags of the copies the client holds: if one is current, the answer is 304 Not Modified without a body.
+         */
+        'if-none-match'?: string | null;
+    };
     path: {
         /**
          * Shipment Id
@@ -2870,6 +2878,14 @@ export type GetTimelineResponse = GetTimelineResponses[keyof GetTimelineResponse
 
 export type TrackShipmentData = {
     body?: never;
+    headers?: {
+        /**
+         * If-None-Match
+         *
+         * ETags of the copies the client holds: if one is current, the answer is 304 Not Modified without a body.
+         */
+        'if-none-match'?: string | null;
+    };
     path: {
         /**
          * Tracking Code
