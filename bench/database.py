@@ -5,7 +5,9 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 # Seeded shipments are finished (delivered or cancelled), as most stored ones are, so none of them
 # needs a running workflow. They belong to every seller and partner, with four timeline events
-# for a delivery and two for a cancellation. Columns as in migrations/versions/ at writing time.
+# for a delivery and two for a cancellation. Their contents share common words and a long tail of
+# rarer ones, as real ones do: PostgreSQL estimates a word missing from its statistics from the
+# rarest one they hold. Columns as in migrations/versions/ at writing time.
 SEED_SHIPMENTS = text("""
 WITH partner AS (
     SELECT array_agg(id ORDER BY created_at, id) AS ids,
@@ -23,7 +25,12 @@ WITH partner AS (
            seller.ids[1 + n % cardinality(seller.ids)],
            partner.ids[1 + n % cardinality(partner.ids)],
            CASE WHEN n % 10 = 0 THEN 'cancelled' ELSE 'delivered' END,
-           'Seeded parcel ' || n,
+           'Seeded parcel ' || n || ': ' || (ARRAY[
+               'blue ceramic mug', 'hardcover books', 'glass vase', 'wool scarf', 'desk lamp',
+               'running shoes', 'coffee beans', 'phone case', 'oak side table', 'linen shirt',
+               'board game', 'steel water bottle', 'silver earrings', 'garden tools',
+               'vinyl records', 'baby blanket', 'chef knife', 'yoga mat', 'wall clock', 'tea set'
+           ])[1 + n % 20] || ', batch b' || n % 5000,
            1 + n % 20,
            partner.zips[1 + n % cardinality(partner.ids)],
            'recipient-' || n || '@example.com',

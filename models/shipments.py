@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     CheckConstraint,
+    Computed,
     ForeignKey,
     Index,
     Numeric,
@@ -15,7 +16,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import ARRAY, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from models.accounts import Partner
@@ -28,9 +29,12 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
     __table_args__ = (
         CheckConstraint("weight > 0 AND weight <= 25", name="weight_range"),
         UniqueConstraint("seller_id", "idempotency_key", name="uq_shipments_seller_idempotency"),
-        # Lists: newest first per seller or partner, keyset-paginated on (created_at, id).
+        # Lists: newest first, or last changed first, per seller or partner, keyset-paginated on
+        # (created_at, id) or (updated_at, id).
         Index("ix_shipments_seller_created", "seller_id", "created_at", "id"),
         Index("ix_shipments_partner_created", "partner_id", "created_at", "id"),
+        Index("ix_shipments_seller_updated", "seller_id", "updated_at", "id"),
+        Index("ix_shipments_partner_updated", "partner_id", "updated_at", "id"),
         # Assignment counts each candidate partner's active shipments.
         Index(
             "ix_shipments_partner_active",
@@ -45,6 +49,8 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
             postgresql_where=text("status = 'placed' AND partner_id IS NULL"),
         ),
         Index("ix_shipments_tags", "tags", postgresql_using="gin"),
+        # Search: whole words of the content and tags, and any part of the content.
+        Index("ix_shipments_search_vector", "search_vector", postgresql_using="gin"),
         Index(
             "ix_shipments_content_trgm",
             "content",
@@ -72,6 +78,11 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
     reassignments: Mapped[int] = mapped_column(SmallInteger, server_default="0")
     idempotency_key: Mapped[str | None] = mapped_column(String(255))
     request_fingerprint: Mapped[str] = mapped_column(String(64))
+    # Words of the content and the tags, as is (the 'simple' configuration: contents are written
+    # in any language); shipment_search_document() is defined by migration 0007.
+    search_vector: Mapped[str] = mapped_column(
+        TSVECTOR, Computed("shipment_search_document(content, tags)", persisted=True), deferred=True
+    )
 
     partner: Mapped[Partner | None] = relationship(lazy="raise", viewonly=True)
 

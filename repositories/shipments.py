@@ -26,7 +26,7 @@ from models.accounts import Partner
 from models.domain import Role, ShipmentStatus
 from models.shipments import Shipment, ShipmentEvent
 from models.workflow_io import NewShipment, ShipmentEventRecord
-from repositories.cursors import decode_cursor, encode_cursor
+from repositories.cursors import ListOrder, decode_cursor, encode_cursor
 from repositories.statements import table_of
 
 ACTIVE: ColumnElement[bool] = Shipment.status.not_in(
@@ -167,9 +167,10 @@ _READABLE_BY = {
     for role, owner in ((Role.SELLER, Shipment.seller_id), (Role.PARTNER, Shipment.partner_id))
 }
 _STATUS = {role: select(Shipment.status).where(readable) for role, readable in _READABLE_BY.items()}
-_WITH_PARTNER_NAME = select(
-    *table_of(Shipment).columns, Partner.name.label("partner_name")
-).outerjoin(Partner, Partner.id == Shipment.partner_id)
+_STORED_COLUMNS = [column for column in table_of(Shipment).columns if column.computed is None]
+_WITH_PARTNER_NAME = select(*_STORED_COLUMNS, Partner.name.label("partner_name")).outerjoin(
+    Partner, Partner.id == Shipment.partner_id
+)
 _DOCUMENT = {role: _WITH_PARTNER_NAME.where(readable) for role, readable in _READABLE_BY.items()}
 _TIMELINE = (
     select(
@@ -237,10 +238,29 @@ def _like_pattern(text: str) -> str:
     return f"%{escaped}%"
 
 
+# As the generated column's: words as written, whatever the language (migration 0007).
+SEARCH_CONFIGURATION: ColumnElement[str] = literal_column("'simple'")
+_ORDER_COLUMN = {ListOrder.CREATED: Shipment.created_at, ListOrder.UPDATED: Shipment.updated_at}
+
+
+def _matching(q: str) -> ColumnElement[bool]:
+    """Whole words of the content and tags in web search syntax ("a phrase", -word, or); a
+    single term also matches any part of the content (a partial word, a code). Several terms
+    stay with the words index alone, whose estimates let PostgreSQL use it for a rare match."""
+    words = Shipment.search_vector.bool_op("@@")(func.websearch_to_tsquery(SEARCH_CONFIGURATION, q))
+    if len(q.split()) > 1 or q.startswith(("-", '"')):
+        return words
+    return words | Shipment.content.ilike(_like_pattern(q))
+
+
 def page_query(
-    owner: ColumnElement[bool], filters: ShipmentFilters, limit: int, cursor: str | None
+    owner: ColumnElement[bool],
+    filters: ShipmentFilters,
+    limit: int,
+    cursor: str | None,
+    order: ListOrder = ListOrder.CREATED,
 ) -> Select[Shipment]:
-    """One page, newest first, plus one row that tells whether another page follows."""
+    """One page in `order`, plus one row that tells whether another page follows."""
     query = select(Shipment).where(owner).options(selectinload(Shipment.partner))
     if filters.status is not None:
         query = query.where(Shipment.status == filters.status)
@@ -249,7 +269,7 @@ def page_query(
     if filters.destination_zip is not None:
         query = query.where(Shipment.destination_zip == filters.destination_zip)
     if filters.q:
-        query = query.where(Shipment.content.ilike(_like_pattern(filters.q)))
+        query = query.where(_matching(filters.q))
     if filters.created_after is not None:
         query = query.where(Shipment.created_at >= filters.created_after)
     if filters.created_before is not None:
@@ -257,9 +277,10 @@ def page_query(
     if filters.needs_attention is not None:
         flagged = Shipment.needs_attention & ACTIVE
         query = query.where(flagged if filters.needs_attention else ~flagged)
+    moment = _ORDER_COLUMN[order]
     if cursor is not None:
-        query = query.where(tuple_(Shipment.created_at, Shipment.id) < decode_cursor(cursor))
-    return query.order_by(Shipment.created_at.desc(), Shipment.id.desc()).limit(limit + 1)
+        query = query.where(tuple_(moment, Shipment.id) < decode_cursor(cursor, order))
+    return query.order_by(moment.desc(), Shipment.id.desc()).limit(limit + 1)
 
 
 async def list_page(
@@ -268,11 +289,16 @@ async def list_page(
     filters: ShipmentFilters,
     limit: int,
     cursor: str | None,
+    order: ListOrder = ListOrder.CREATED,
 ) -> tuple[list[Shipment], str | None]:
-    """One page, newest first, and the cursor of the next page (None on the last page)."""
-    shipments = list(await session.scalars(page_query(owner, filters, limit, cursor)))
+    """One page in `order`, and the cursor of the next page (None on the last page)."""
+    query = page_query(owner, filters, limit, cursor, order)
+    shipments = list(await session.scalars(query))
     last = shipments[limit - 1] if len(shipments) > limit else None
-    next_cursor = encode_cursor(last.created_at, last.id) if last else None
+    next_cursor = None
+    if last is not None:
+        moment = last.created_at if order is ListOrder.CREATED else last.updated_at
+        next_cursor = encode_cursor(order, moment, last.id)
     return shipments[:limit], next_cursor
 
 

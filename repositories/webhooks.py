@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.accounts import Seller
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEventType
-from repositories.cursors import decode_cursor, encode_cursor
+from repositories.cursors import ListOrder, decode_cursor, encode_cursor
 
 # Delivery ids derive from what they deliver, so enqueuing the same event twice stores it once.
 _DELIVERY_NAMESPACE = uuid.UUID("6f1f3c0e-2a4b-4f8e-9c51-8d0b7a1e5c23")
@@ -251,10 +251,11 @@ async def deliveries_page(
     query = select(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint_id)
     if cursor is not None:
         query = query.where(
-            tuple_(WebhookDelivery.created_at, WebhookDelivery.id) < decode_cursor(cursor)
+            tuple_(WebhookDelivery.created_at, WebhookDelivery.id)
+            < decode_cursor(cursor, ListOrder.CREATED)
         )
     query = query.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
     deliveries = list(await session.scalars(query.limit(limit + 1)))
     last = deliveries[limit - 1] if len(deliveries) > limit else None
-    next_cursor = encode_cursor(last.created_at, last.id) if last else None
+    next_cursor = encode_cursor(ListOrder.CREATED, last.created_at, last.id) if last else None
     return deliveries[:limit], next_cursor

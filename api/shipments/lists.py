@@ -1,5 +1,5 @@
-"""`/seller/shipments` and `/partner/shipments`: filtered, cursor-paginated, newest first; and
-their counts by status, for the dashboards' cards."""
+"""`/seller/shipments` and `/partner/shipments`: filtered, searched, cursor-paginated, newest or
+last changed first; and their counts by status, for the dashboards' cards."""
 
 from datetime import datetime
 from typing import Annotated, Any
@@ -16,6 +16,7 @@ from api.text import NoControlCharacters
 from models.domain import ShipmentStatus, ShipmentTag
 from models.shipments import Shipment
 from repositories import shipments
+from repositories.cursors import ListOrder
 from repositories.shipments import ShipmentFilters
 
 router = APIRouter(responses=AUTH_RESPONSES)
@@ -36,7 +37,13 @@ def filters(
     tag: ShipmentTag | None = None,
     destination_zip: Annotated[ZipCode | None, Query()] = None,
     q: Annotated[
-        SearchText | None, Query(min_length=1, max_length=100, description="Words in the content")
+        SearchText | None,
+        Query(
+            min_length=1,
+            max_length=100,
+            description='Words of the content or tags, in web search syntax ("a phrase", '
+            "-without, either or other), or any part of the content",
+        ),
     ] = None,
     created_after: Annotated[str | None, _moment_query("Inclusive")] = None,
     created_before: Annotated[str | None, _moment_query("Exclusive")] = None,
@@ -66,6 +73,10 @@ def _moment(name: str, value: str | None) -> datetime | None:
 Filters = Annotated[ShipmentFilters, Depends(filters)]
 Limit = Annotated[int, Query(ge=1, le=100, description="Page size")]
 Cursor = Annotated[str | None, Query(max_length=200, description="From `next_cursor`")]
+Order = Annotated[
+    ListOrder,
+    Query(description="`created`: newest first; `updated`: last changed first"),
+]
 
 
 async def _page(
@@ -75,9 +86,10 @@ async def _page(
     page_filters: ShipmentFilters,
     limit: int,
     cursor: str | None,
+    order: ListOrder,
 ) -> ShipmentPage:
     items, next_cursor, next_url = await read_page(
-        request, limit, shipments.list_page(session, owner, page_filters, limit, cursor)
+        request, limit, shipments.list_page(session, owner, page_filters, limit, cursor, order)
     )
     return ShipmentPage(
         items=[ShipmentSummary.model_validate(item) for item in items],
@@ -94,9 +106,10 @@ async def list_seller_shipments(
     page_filters: Filters,
     limit: Limit = 20,
     cursor: Cursor = None,
+    sort: Order = ListOrder.CREATED,
 ) -> ShipmentPage:
     owner = Shipment.seller_id == seller.id
-    return await _page(request, session, owner, page_filters, limit, cursor)
+    return await _page(request, session, owner, page_filters, limit, cursor, sort)
 
 
 @router.get("/partner/shipments", tags=["partners"], summary="Shipments assigned to the partner")
@@ -107,9 +120,10 @@ async def list_partner_shipments(
     page_filters: Filters,
     limit: Limit = 20,
     cursor: Cursor = None,
+    sort: Order = ListOrder.CREATED,
 ) -> ShipmentPage:
     owner = Shipment.partner_id == partner.id
-    return await _page(request, session, owner, page_filters, limit, cursor)
+    return await _page(request, session, owner, page_filters, limit, cursor, sort)
 
 
 async def _counts(session: AsyncSession, owner: ColumnElement[bool]) -> ShipmentCounts:

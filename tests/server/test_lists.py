@@ -1,4 +1,5 @@
-"""`/seller/shipments` and `/partner/shipments`: filters and cursor pagination; tags."""
+"""`/seller/shipments` and `/partner/shipments`: filters, search, sort orders and cursor
+pagination; tags."""
 
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -55,6 +56,79 @@ async def test_pages_follow_the_next_link_without_gaps_or_repeats(
 
     assert seen == made[::-1]
     assert pages == 3
+
+
+async def test_search_takes_web_search_syntax_over_content_and_tags(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str]
+) -> None:
+    books = await created(api, seller_auth, VALID | {"tags": ["gift"]})  # "Two hardcover books"
+    vase = await created(
+        api, seller_auth, VALID | {"content": "Blue glass vase", "tags": ["fragile"]}
+    )
+    cold = await created(
+        api,
+        seller_auth,
+        VALID | {"content": "Frozen hardcover cake", "tags": ["temperature_controlled"]},
+    )
+
+    async def found(**params: Any) -> set[str]:
+        return set(await _ids(api, seller_auth, "seller", **params))
+
+    assert await found(q="hardcover") == {books["id"], cold["id"]}
+    assert await found(q="hardcover -cake") == {books["id"]}
+    assert await found(q='"hardcover books"') == {books["id"]}
+    assert await found(q='"books hardcover"') == set()  # a phrase keeps its order
+    assert await found(q="vase or cake") == {vase["id"], cold["id"]}
+    assert await found(q="fragile") == {vase["id"]}  # a tag is a word of the shipment
+    assert await found(q="temperature controlled") == {cold["id"]}
+    assert await found(q="hardcov") == {books["id"], cold["id"]}  # part of a word
+    assert await found(q="hardcover", tag="gift") == {books["id"]}
+    assert await found(q="hardcover", status="in_transit") == set()
+    await reported(api, partner_auth, cold["id"], status="in_transit")
+    assert await found(q="hardcover", status="in_transit") == {cold["id"]}
+    assert await found(q='"') == set()  # syntax alone matches nothing, and fails nothing
+
+
+async def test_lists_sort_by_last_change(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str]
+) -> None:
+    first, second, third = [(await created(api, seller_auth))["id"] for _ in range(3)]
+    await reported(api, partner_auth, first, status="in_transit")
+
+    assert await _ids(api, seller_auth, "seller") == [third, second, first]
+    assert await _ids(api, seller_auth, "seller", sort="updated") == [first, third, second]
+    assert await _ids(api, partner_auth, "partner", sort="updated") == [first, third, second]
+
+
+@pytest.mark.parametrize("sort", ["created", "updated"])
+async def test_pages_stay_in_place_while_shipments_are_created(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str], sort: str
+) -> None:
+    made = [(await created(api, seller_auth))["id"] for _ in range(4)]
+    url = f"/api/v1/seller/shipments?limit=2&sort={sort}"
+    first_page = (await api.get(url, headers=seller_auth)).json()
+    newer = [(await created(api, seller_auth))["id"] for _ in range(2)]
+    second_page = (await api.get(first_page["next"], headers=seller_auth)).json()
+
+    seen = [item["id"] for item in first_page["items"] + second_page["items"]]
+    assert seen == made[::-1]  # none repeated or skipped; the new ones are on a fresh first page
+    assert not set(newer) & set(seen)
+    assert second_page["next"] is None
+
+
+async def test_a_cursor_is_refused_in_the_other_sort_order(
+    api: httpx.AsyncClient, seller_auth: dict[str, str], partner_auth: dict[str, str]
+) -> None:
+    for _ in range(2):
+        await created(api, seller_auth)
+    page = (await api.get("/api/v1/seller/shipments?limit=1", headers=seller_auth)).json()
+    response = await api.get(
+        "/api/v1/seller/shipments",
+        params={"cursor": page["next_cursor"], "sort": "updated"},
+        headers=seller_auth,
+    )
+    assert response.status_code == 422
+    assert "`created` order" in response.json()["detail"]
 
 
 async def test_a_list_shows_no_one_elses_shipments(

@@ -14,7 +14,7 @@ from api.shipments.service import fingerprint, order_of
 from models.assignment import Candidate, choose_partner
 from models.domain import Language, ShipmentStatus
 from models.lifecycle import Actor, is_failed_attempt, scan_error, transition_error
-from repositories.cursors import InvalidCursor, decode_cursor
+from repositories.cursors import InvalidCursor, ListOrder, decode_cursor, encode_cursor
 
 S = ShipmentStatus
 EXPECTED_GRAPH = {
@@ -128,4 +128,12 @@ def test_control_characters_are_refused(content: str) -> None:
 @pytest.mark.parametrize("cursor", ["", "x", "MjAyNi0wMS0wMXxub3QtYS11dWlk", "bm8gc2VwYXJhdG9y"])
 def test_foreign_cursors_are_refused(cursor: str) -> None:
     with pytest.raises(InvalidCursor):
-        decode_cursor(cursor)
+        decode_cursor(cursor, ListOrder.CREATED)
+
+
+def test_a_cursor_reads_on_only_in_the_order_that_gave_it() -> None:
+    moment, row_id = datetime(2026, 12, 3, tzinfo=UTC), uuid.uuid4()
+    cursor = encode_cursor(ListOrder.UPDATED, moment, row_id)
+    assert decode_cursor(cursor, ListOrder.UPDATED) == (moment, row_id)
+    with pytest.raises(InvalidCursor, match="`updated` order"):
+        decode_cursor(cursor, ListOrder.CREATED)

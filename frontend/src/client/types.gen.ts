@@ -61,6 +61,11 @@ export type HealthStatus = {
 export type Language = 'en' | 'es';
 
 /**
+ * ListOrder
+ */
+export type ListOrder = 'created' | 'updated';
+
+/**
  * LoginForm
  *
  * The OAuth2 password flow's form; `username` is the account's email.
@@ -1351,6 +1356,10 @@ export type ListPartnerShipmentsData = {
          */
         cursor?: string | null;
         /**
+         * `created`: newest first; `updated`: last changed first
+         */
+        sort?: ListOrder;
+        /**
          * Status
          */
         status?: ShipmentStatus | null;
@@ -1365,7 +1374,7 @@ export type ListPartnerShipmentsData = {
         /**
          * Q
          *
-         * Words in the content
+         * Words of the content or tags, in web search syntax ("a phrase", -without, either or other), or any part of the content
          */
         q?: string | null;
         /**
@@ -1981,6 +1990,10 @@ export type ListSellerShipmentsData = {
          */
         cursor?: string | null;
         /**
+         * `created`: newest first; `updated`: last changed first
+         */
+        sort?: ListOrder;
+        /**
          * Status
          */
         status?: ShipmentStatus | null;
@@ -1995,7 +2008,7 @@ export type ListSellerShipmentsData = {
         /**
          * Q
          *
-         * Words in the content
+         * Words of the content or tags, in web search syntax ("a phrase", -without, either or other), or any part of the content
          */
         q?: string | null;
         /**

@@ -154,7 +154,11 @@ export const es: Catalogue = {
   "seller.filter.tag": "Etiqueta",
   "seller.filter.zip": "Código postal de destino",
   "seller.filter.q": "Buscar",
-  "seller.filter.qHint": "Palabras del contenido o etiquetas",
+  "seller.filter.qHint":
+    'Palabras del contenido o etiquetas. Prueba "dos palabras", ‑vidrio, taza or lámpara',
+  "seller.filter.sort": "Orden",
+  "seller.filter.sort.created": "Más recientes primero",
+  "seller.filter.sort.updated": "Último cambio primero",
   "seller.filter.after": "Creado desde",
   "seller.filter.before": "Creado hasta",
   "seller.filter.apply": "Aplicar filtros",

@@ -139,6 +139,10 @@ function Filters({ search }: { search: ShipmentSearch }) {
         type="date"
         defaultValue={search.created_before ?? ""}
       />
+      <SelectField label={t("seller.filter.sort")} name="sort" defaultValue={search.sort ?? ""}>
+        <option value="">{t("seller.filter.sort.created")}</option>
+        <option value="updated">{t("seller.filter.sort.updated")}</option>
+      </SelectField>
       <div className="flex flex-wrap gap-2 sm:col-span-3">
         <Button type="submit">{t("seller.filter.apply")}</Button>
         <Button variant="secondary" onClick={() => navigate({ search: {} })}>

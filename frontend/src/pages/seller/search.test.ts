@@ -33,6 +33,12 @@ describe("toListQuery", () => {
     });
   });
 
+  it("asks for last changed first only when chosen (newest first is the API's default)", () => {
+    expect(toListQuery(parseShipmentSearch({ sort: "updated" }))).toEqual({ sort: "updated" });
+    expect(toListQuery(parseShipmentSearch({ sort: "created" }))).toEqual({});
+    expect(toListQuery(parseShipmentSearch({ sort: "oldest" }))).toEqual({});
+  });
+
   it("asks the API for the shipments needing attention", () => {
     expect(toListQuery({ attention: true })).toEqual({ needs_attention: true });
   });

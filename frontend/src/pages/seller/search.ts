@@ -1,4 +1,4 @@
-import type { ShipmentStatus, ShipmentTag } from "../../client/types.gen";
+import type { ListOrder, ShipmentStatus, ShipmentTag } from "../../client/types.gen";
 
 export const STATUSES: readonly ShipmentStatus[] = [
   "placed",
@@ -30,6 +30,7 @@ export type ShipmentSearch = {
   created_after?: string;
   created_before?: string;
   attention?: boolean;
+  sort?: ListOrder;
 };
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -51,6 +52,7 @@ export function parseShipmentSearch(raw: Record<string, unknown>): ShipmentSearc
   const before = str(raw.created_before);
   if (DATE.test(before)) out.created_before = before;
   if (raw.attention === true || raw.attention === "true") out.attention = true;
+  if (str(raw.sort) === "updated") out.sort = "updated"; // newest first is the default
   return out;
 }
 
@@ -68,6 +70,7 @@ export function toListQuery(search: ShipmentSearch) {
     ...(search.destination_zip ? { destination_zip: search.destination_zip } : {}),
     ...(search.q ? { q: search.q } : {}),
     ...(search.attention ? { needs_attention: true } : {}),
+    ...(search.sort ? { sort: search.sort } : {}),
     ...(search.created_after ? { created_after: `${search.created_after}T00:00:00Z` } : {}),
     ...(search.created_before
       ? { created_before: `${nextDay(search.created_before)}T00:00:00Z` }
