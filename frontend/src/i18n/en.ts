@@ -203,7 +203,7 @@ export const en = {
   "webhooks.col.event": "Event",
   "webhooks.col.status": "Status",
   "webhooks.col.attempts": "Attempts",
-  "webhooks.col.error": "Last error",
+  "webhooks.col.error": "Last answer",
   "webhooks.col.times": "Times",
   "webhooks.lastAttempt": "Last try",
   "webhooks.deliveredAt": "Delivered",

@@ -209,7 +209,7 @@ export const es: Catalogue = {
   "webhooks.col.event": "Evento",
   "webhooks.col.status": "Estado",
   "webhooks.col.attempts": "Intentos",
-  "webhooks.col.error": "Último error",
+  "webhooks.col.error": "Última respuesta",
   "webhooks.col.times": "Fechas",
   "webhooks.lastAttempt": "Último intento",
   "webhooks.deliveredAt": "Entregado",

@@ -2,7 +2,7 @@ import { screen, waitFor, within } from "@testing-library/react";
 import userEvent from "@testing-library/user-event";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { mockFetch, renderInRouter } from "../../test/utils";
-import { WebhooksPage } from "./webhooks";
+import { lastAnswer, WebhooksPage } from "./webhooks";
 
 afterEach(() => {
   vi.unstubAllGlobals();
@@ -90,5 +90,18 @@ describe("WebhooksPage", () => {
     expect(screen.queryByLabelText("Signing secret")).not.toBeInTheDocument();
     expect(document.body.textContent).not.toContain("whsec_abc123");
     expect(fetch).toHaveBeenCalled();
+  });
+});
+
+describe("lastAnswer", () => {
+  it("shows a delivered webhook's status without an empty error before it", () => {
+    expect(lastAnswer({ last_error: null, last_response_status: 204 })).toBe("HTTP 204");
+    expect(lastAnswer({ last_error: "Server error", last_response_status: 500 })).toBe(
+      "Server error (HTTP 500)",
+    );
+    expect(lastAnswer({ last_error: "Connection refused", last_response_status: null })).toBe(
+      "Connection refused",
+    );
+    expect(lastAnswer({ last_error: null, last_response_status: null })).toBe("—");
   });
 });

@@ -13,6 +13,7 @@ import {
 } from "../../client/sdk.gen";
 import type {
   DeliveryStatus,
+  WebhookDeliveryRead,
   WebhookEndpointCreated,
   WebhookEndpointRead,
   WebhookEventType,
@@ -38,6 +39,13 @@ export const EVENT_TYPES: readonly WebhookEventType[] = [
 ];
 
 const LIST_KEY = ["seller", "webhooks"];
+
+/** What the endpoint last answered: its error and status, the status alone, or nothing yet. */
+export function lastAnswer(d: Pick<WebhookDeliveryRead, "last_error" | "last_response_status">) {
+  const status = d.last_response_status ? `HTTP ${d.last_response_status}` : null;
+  if (d.last_error) return status ? `${d.last_error} (${status})` : d.last_error;
+  return status ?? "—";
+}
 
 function schema(t: Translate) {
   return z.object({
@@ -458,10 +466,7 @@ export function WebhookDetail({ id }: { id: string }) {
               </span>
             </td>
             <td className="px-3 py-2">{d.attempts}</td>
-            <td className="px-3 py-2 break-words">
-              {d.last_error ?? "—"}
-              {d.last_response_status ? ` (HTTP ${d.last_response_status})` : ""}
-            </td>
+            <td className="px-3 py-2 break-words">{lastAnswer(d)}</td>
             <td className="px-3 py-2 text-xs">
               <span className="block">
                 {t("seller.table.created")}: {formatDateTime(lang, d.created_at)}
