@@ -14,6 +14,7 @@ from temporalio.exceptions import ApplicationError
 from activities import messages
 from fastship.secrets import delivery_code, hash_delivery_code, new_delivery_code_nonce
 from fastship.settings import Settings
+from models import descriptions
 from models.accounts import Partner, Seller
 from models.activity_steps import ShipmentSteps
 from models.domain import CancelReason, ShipmentStatus
@@ -47,10 +48,6 @@ FIRST_ASSIGNMENT_CHANGE = "first-assignment"
 
 def _refuse(refusal: Refusal, message: str) -> ApplicationError:
     return ApplicationError(message, type=refusal, non_retryable=True)
-
-
-def _assigned_to(partner: Partner) -> str:
-    return f"Assigned to delivery partner {partner.name}"
 
 
 def _assignment_key(event: ShipmentEventRecord) -> str:
@@ -135,7 +132,7 @@ class ShipmentActivities(ShipmentSteps):
         """Records the assignment to `partner` (locked by the caller) and tells who it concerns."""
         if partner is None:
             return None, Outgoing()
-        event.description = _assigned_to(partner)
+        event.description = descriptions.assigned_to(partner.name)
         await shipments.add_event(session, event)
         values: dict[str, object] = {"partner_id": partner.id}
         if replacing is not None:
@@ -183,7 +180,7 @@ class ShipmentActivities(ShipmentSteps):
                 status=ShipmentStatus.PLACED,
                 actor=f"seller:{request.seller_id}",
                 occurred_at=request.placed_at,
-                description="Shipment placed",
+                description=descriptions.PLACED,
             )
             events = [placed]
             to_sellers = [_webhook_event(WebhookEventType.SHIPMENT_PLACED, shipment, placed, None)]
@@ -196,7 +193,7 @@ class ShipmentActivities(ShipmentSteps):
                     status=ShipmentStatus.PLACED,
                     actor="system",
                     occurred_at=request.placed_at,
-                    description=_assigned_to(partner),
+                    description=descriptions.assigned_to(partner.name),
                 )
                 events.append(assignment)
                 to_sellers.append(

@@ -15,6 +15,7 @@ from temporalio.common import RetryPolicy
 from temporalio.exceptions import ActivityError, ApplicationError
 
 with workflow.unsafe.imports_passed_through():
+    from models import descriptions
     from models.activity_steps import (
         AssignmentSteps,
         NotificationSteps,
@@ -237,9 +238,7 @@ class ShipmentWorkflow:
     async def _cancel_for_want_of_a_partner(self) -> None:
         async with self._lock:
             if self._status is PLACED and self._partner_id is None:
-                await self._record(
-                    CANCELLED, "system", "No delivery partner had room before the deadline"
-                )
+                await self._record(CANCELLED, "system", descriptions.NO_PARTNER)
 
     async def _record(
         self,
@@ -451,7 +450,7 @@ class ShipmentWorkflow:
             await self._record(
                 CANCELLED,
                 f"seller:{request.seller_id}",
-                request.reason or "Cancelled by the seller",
+                request.reason or descriptions.CANCELLED_BY_SELLER,
             )
         return self._state()
 

@@ -1,6 +1,7 @@
 import type { TimelineEventRead } from "../client/types.gen";
 import { formatDateTime, useI18n } from "../i18n";
 import type { MessageKey } from "../i18n/en";
+import { describeEvent } from "../lib/descriptions";
 
 /** Who made a change, for people: the API's `seller:<id>`, `partner:<id>` or `system`. */
 export function actorKey(actor: string): MessageKey {
@@ -18,7 +19,9 @@ export function Timeline({ events }: { events: TimelineEventRead[] }) {
       {events.map((e) => (
         <li key={e.sequence} className="py-3">
           <p className="font-medium">{t(`status.${e.status}`)}</p>
-          {e.description ? <p className="text-slate-700">{e.description}</p> : null}
+          {e.description ? (
+            <p className="text-slate-700">{describeEvent(e.description, t)}</p>
+          ) : null}
           <p className="text-sm text-slate-600">
             <time dateTime={e.occurred_at}>{formatDateTime(lang, e.occurred_at)}</time>
             {e.location_zip ? ` · ${t("track.place", { zip: e.location_zip })}` : null}

@@ -6,6 +6,7 @@ import { Alert } from "../components/ui/alert";
 import { formatDate, formatDateTime, useI18n } from "../i18n";
 import { call } from "../lib/api";
 import { cn } from "../lib/cn";
+import { describeEvent } from "../lib/descriptions";
 import { isApiError } from "../lib/problem";
 import { STEPS, stepperState } from "../lib/transitions";
 
@@ -189,7 +190,9 @@ export function TrackPage({ code }: { code: string }) {
               className="py-3"
             >
               <p className="font-medium">{t(`status.${event.status}`)}</p>
-              {event.description ? <p className="text-slate-700">{event.description}</p> : null}
+              {event.description ? (
+                <p className="text-slate-700">{describeEvent(event.description, t)}</p>
+              ) : null}
               <p className="text-sm text-slate-600">
                 <time dateTime={event.occurred_at}>{formatDateTime(lang, event.occurred_at)}</time>
                 {event.location_zip ? ` · ${t("track.place", { zip: event.location_zip })}` : null}

@@ -31,4 +31,8 @@ async def test_the_spanish_ui_is_spanish_from_page_to_page(
     await page.goto(f"{web_url}/track/{shipment['tracking_code']}")
     await expect(page.get_by_text("Tu paquete")).to_be_visible()
     await expect(page.get_by_label("Idioma")).to_have_value("es")
+    # The system's own timeline notes too, not only the labels around them.
+    await expect(page.get_by_text("Envío registrado")).to_be_visible()
+    await expect(page.get_by_text("Asignado al repartidor Swift Couriers")).to_be_visible()
+    await expect(page.get_by_text("Shipment placed")).to_have_count(0)
     await shots.take(page, "tracking-es")
