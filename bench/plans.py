@@ -17,6 +17,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bench.database import seed_shipments
+from bench.report import say
 from launcher.dev import DATABASE_NAME, create_database_if_missing
 from launcher.embedded import EmbeddedPostgres
 from migrations import migrate
@@ -106,7 +107,7 @@ async def _plans_at(postgres: EmbeddedPostgres, shipments: int) -> str:
         await _accounts(engine)
         started = time.perf_counter()
         await seed_shipments(engine, shipments)
-        print(f"Seeded {shipments:,} shipments in {time.perf_counter() - started:.0f} s.")  # noqa: T201
+        say(f"Seeded {shipments:,} shipments in {time.perf_counter() - started:.0f} s.")
         return await query_plans(engine)
     finally:
         await engine.dispose()
@@ -119,7 +120,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="fastship-plans-") as state:
         postgres = EmbeddedPostgres(Path(state) / "postgres")
         try:
-            print(asyncio.run(_plans_at(postgres, args.shipments)))  # noqa: T201
+            say(asyncio.run(_plans_at(postgres, args.shipments)))
         finally:
             postgres.stop()
 

@@ -207,10 +207,8 @@ async def document_for(
     if row is None:
         return None
     document = dict(row)
-    partner_id = document["partner_id"]
-    document["partner"] = (
-        {"id": partner_id, "name": document.pop("partner_name")} if partner_id else None
-    )
+    partner_id, partner_name = document["partner_id"], document.pop("partner_name")
+    document["partner"] = {"id": partner_id, "name": partner_name} if partner_id else None
     document["timeline"] = (await session.execute(_TIMELINE, parameters)).mappings().all()
     return document
 
@@ -239,7 +237,7 @@ def _like_pattern(text: str) -> str:
 
 
 # As the generated column's: words as written, whatever the language (migration 0007).
-SEARCH_CONFIGURATION: ColumnElement[str] = literal_column("'simple'")
+_SEARCH_CONFIGURATION: ColumnElement[str] = literal_column("'simple'")
 _ORDER_COLUMN = {ListOrder.CREATED: Shipment.created_at, ListOrder.UPDATED: Shipment.updated_at}
 
 
@@ -247,7 +245,9 @@ def _matching(q: str) -> ColumnElement[bool]:
     """Whole words of the content and tags in web search syntax ("a phrase", -word, or); a
     single term also matches any part of the content (a partial word, a code). Several terms
     stay with the words index alone, whose estimates let PostgreSQL use it for a rare match."""
-    words = Shipment.search_vector.bool_op("@@")(func.websearch_to_tsquery(SEARCH_CONFIGURATION, q))
+    words = Shipment.search_vector.bool_op("@@")(
+        func.websearch_to_tsquery(_SEARCH_CONFIGURATION, q)
+    )
     if len(q.split()) > 1 or q.startswith(("-", '"')):
         return words
     return words | Shipment.content.ilike(_like_pattern(q))

@@ -20,4 +20,3 @@ WEB_APP_DESCRIPTIONS = Path(__file__).parents[2] / "frontend" / "src" / "lib" / 
 )
 def test_the_web_app_knows_each_description_the_system_writes(written: str) -> None:
     assert f'"{written}"' in WEB_APP_DESCRIPTIONS.read_text()
-
