@@ -65,18 +65,21 @@ class Bench:
     partner: dict[str, str] | None = None
     problem: str = ""  # why the partner's measurements cannot run
     tracking_codes: list[str] = field(default_factory=list)
+    tracking_etags: dict[str, str] = field(default_factory=dict)  # by tracking code
     in_transit: list[str] = field(default_factory=list)
     # The reads go through aiohttp: a fifth of httpx's CPU per request, which the server needs.
     reader: aiohttp.ClientSession | None = None
     bare_workflow: Operation | None = None  # one run of the baseline's workflow
 
-    async def _get(self, path: str, **options: Any) -> None:
+    async def _get(self, path: str, expected: int = 200, **options: Any) -> str:
+        """The response's ETag (empty if none)."""
         assert self.reader is not None
         url = str(self.client.base_url).rstrip("/") + path
         async with self.reader.get(url, **options) as response:
             await response.read()
-            if response.status != 200:
+            if response.status != expected:
                 raise Failure(f"HTTP {response.status}")
+            return response.headers.get("ETag", "")
 
     async def create(self, index: int) -> str:
         shipment = expect(
@@ -107,7 +110,14 @@ class Bench:
 
     async def track(self, index: int) -> None:
         code = self.tracking_codes[index % len(self.tracking_codes)]
-        await self._get(f"/track/{code}")
+        self.tracking_etags[code] = await self._get(f"/track/{code}")
+
+    async def track_unchanged(self, index: int) -> None:
+        """A poll of a page the client holds (If-None-Match): answered 304 without a body."""
+        code = self.tracking_codes[index % len(self.tracking_codes)]
+        etag = self.tracking_etags.get(code) or await self._get(f"/track/{code}")
+        self.tracking_etags[code] = etag
+        await self._get(f"/track/{code}", 304, headers={"If-None-Match": etag})
 
     async def list_partner_shipments(self, _: int) -> None:
         await self._get("/partner/shipments", params={"limit": 20}, headers=self.partner)
@@ -234,6 +244,9 @@ async def measure_http(
     rows += [
         await _max_rate(bench, "tracking read", bench.track, concurrency, seconds, TRACK_MIN_RATE),
         await _at_rate(bench, "tracking read", bench.track, TRACK_RATE, seconds, TRACK_P99),
+        await _max_rate(
+            bench, "tracking read, unchanged (304)", bench.track_unchanged, concurrency, seconds
+        ),
     ]
     name = "partner list (limit 20)"
     if bench.partner is not None:

@@ -68,9 +68,14 @@ async def test_a_missed_pickup_reassigns_and_two_flag_the_shipment(
         within=20,
     )
     assert flagged["partner"] == first
+    # The flag is stored by its step, then the workflow task that ran it upserts the attribute.
     handle = temporal.get_workflow_handle(f"shipment-{shipment['id']}")
-    attributes = (await handle.describe()).typed_search_attributes
-    assert attributes.get(SearchAttributes.NEEDS_ATTENTION) is True
+    await eventually(
+        lambda: handle.describe(),
+        lambda described: (
+            described.typed_search_attributes.get(SearchAttributes.NEEDS_ATTENTION) is True
+        ),
+    )
     # The dashboards' "needs attention" card and filter find it.
     listed = await quick.get(
         "/api/v1/seller/shipments", params={"needs_attention": "true"}, headers=seller_auth
