@@ -30,7 +30,7 @@ def decode_cursor(cursor: str, order: ListOrder) -> tuple[datetime, uuid.UUID]:
         position = datetime.fromisoformat(moment), uuid.UUID(row_id)
     except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
         raise InvalidCursor("The cursor is not one this API gave out") from exc
-    if position[0].tzinfo is None:
+    if position[0].tzinfo is None or given_order not in set(ListOrder):
         raise InvalidCursor("The cursor is not one this API gave out")
     if given_order != order:
         raise InvalidCursor(f"The cursor belongs to the `{given_order}` order, not `{order}`")

@@ -297,7 +297,7 @@ async def list_page(
     last = shipments[limit - 1] if len(shipments) > limit else None
     next_cursor = None
     if last is not None:
-        moment = last.created_at if order is ListOrder.CREATED else last.updated_at
+        moment = getattr(last, _ORDER_COLUMN[order].key)
         next_cursor = encode_cursor(order, moment, last.id)
     return shipments[:limit], next_cursor
 
