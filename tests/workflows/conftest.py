@@ -3,6 +3,7 @@ by fakes registered under the real names. No database, no Redis: timers are skip
 
 import sys
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ TEST_SERVER = Path(sys.executable).parent / "temporal-test-server"
 async def time_skipping() -> AsyncIterator[WorkflowEnvironment]:
     async with await WorkflowEnvironment.start_time_skipping(
         test_server_existing_path=str(TEST_SERVER),
+        # The SDK gives it 5 s; on a busy 2-core machine (a CI run) it once took longer.
+        test_server_startup_timeout=timedelta(seconds=60),
         data_converter=data_converter(parse_keys(PAYLOAD_KEYS)),
     ) as env:
         yield env
