@@ -1,5 +1,6 @@
 """The HTTP measurements, written against the API contract (../shared/docs/product.md)."""
 
+import json
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -59,7 +60,10 @@ def _account(role: str, index: int) -> dict[str, Any]:
 class Bench:
     """The driving seller and partner, and the shipments the bench created (all still open)."""
 
-    client: httpx.AsyncClient
+    client: httpx.AsyncClient  # for the setup's steps
+    # The measured requests go through aiohttp: a fifth of httpx's CPU per request, which the
+    # server needs (the load generator's CPU counts in every figure).
+    http: aiohttp.ClientSession
     seller: dict[str, str]
     processes: dict[str, int]  # the stack's, whose CPU time each measurement reports
     partner: dict[str, str] | None = None
@@ -67,42 +71,45 @@ class Bench:
     tracking_codes: list[str] = field(default_factory=list)
     tracking_etags: dict[str, str] = field(default_factory=dict)  # by tracking code
     in_transit: list[str] = field(default_factory=list)
-    # The reads go through aiohttp: a fifth of httpx's CPU per request, which the server needs.
-    reader: aiohttp.ClientSession | None = None
     bare_workflow: Operation | None = None  # one run of the baseline's workflow
+
+    async def _request(
+        self, method: str, path: str, expected: int, **options: Any
+    ) -> tuple[bytes, str]:
+        """The response's body and ETag (empty if none)."""
+        url = str(self.client.base_url).rstrip("/") + path
+        async with self.http.request(method, url, **options) as response:
+            body = await response.read()
+            if response.status != expected:
+                detail = body[:PROBLEM_BODY_CHARS].decode(errors="replace")
+                raise Failure(f"HTTP {response.status} on {method} {path}: {detail}")
+            return body, response.headers.get("ETag", "")
 
     async def _get(self, path: str, expected: int = 200, **options: Any) -> str:
         """The response's ETag (empty if none)."""
-        assert self.reader is not None
-        url = str(self.client.base_url).rstrip("/") + path
-        async with self.reader.get(url, **options) as response:
-            await response.read()
-            if response.status != expected:
-                raise Failure(f"HTTP {response.status}")
-            return response.headers.get("ETag", "")
+        return (await self._request("GET", path, expected, **options))[1]
 
     async def create(self, index: int) -> str:
-        shipment = expect(
-            await self.client.post(
-                "/shipment",
-                headers={**self.seller, "Idempotency-Key": str(uuid.uuid4())},
-                json={
-                    "content": f"Bench parcel {index}",
-                    "weight": 1.5,
-                    "destination_zip": ZIP_CODES[0],
-                    "client_contact_email": "recipient@example.com",
-                },
-            ),
+        body, _ = await self._request(
+            "POST",
+            "/shipment",
             201,
+            headers={**self.seller, "Idempotency-Key": str(uuid.uuid4())},
+            json={
+                "content": f"Bench parcel {index}",
+                "weight": 1.5,
+                "destination_zip": ZIP_CODES[0],
+                "client_contact_email": "recipient@example.com",
+            },
         )
+        shipment = json.loads(body)
         self.tracking_codes.append(shipment["tracking_code"])
         return str(shipment["id"])
 
     async def post_event(self, shipment_id: str, event: dict[str, str]) -> None:
-        response = await self.client.post(
-            f"/shipment/{shipment_id}/events", headers=self.partner, json=event
+        await self._request(
+            "POST", f"/shipment/{shipment_id}/events", 200, headers=self.partner, json=event
         )
-        expect(response, 200)
 
     async def scan(self, index: int) -> None:
         event = {"location_zip": ZIP_CODES[0], "description": f"Scan {index}"}
@@ -131,7 +138,10 @@ async def _log_in(client: httpx.AsyncClient, role: str) -> dict[str, str]:
 
 
 async def prepare(
-    client: httpx.AsyncClient, engine: AsyncEngine, processes: dict[str, int]
+    client: httpx.AsyncClient,
+    http: aiohttp.ClientSession,
+    engine: AsyncEngine,
+    processes: dict[str, int],
 ) -> Bench:
     """Signs up the accounts, logs in, and moves IN_TRANSIT new shipments to in_transit.
 
@@ -144,7 +154,7 @@ async def prepare(
         for index in range(ACCOUNTS)
     ]
     await verify_all_accounts(engine)
-    bench = Bench(client, await _log_in(client, "seller"), processes)
+    bench = Bench(client, http, await _log_in(client, "seller"), processes)
     shipment_ids = [await bench.create(index) for index in range(IN_TRANSIT)]
     try:
         for response in partner_signups:
@@ -156,6 +166,9 @@ async def prepare(
     except UnexpectedStatus as exc:
         bench.problem = f"{exc} on {exc.request}"
         say(f"  ! {bench.problem}: {exc.body[:PROBLEM_BODY_CHARS]}")
+    except Failure as exc:  # a measured request's: its message names it
+        bench.problem = str(exc)
+        say(f"  ! {bench.problem}")
     return bench
 
 

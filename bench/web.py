@@ -14,6 +14,7 @@ import statistics
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import aiohttp
 import httpx
 from playwright.async_api import Browser, async_playwright
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -69,8 +70,11 @@ async def _first_render_ms(browser: Browser, url: str) -> float:
 async def measure(stack: Stack, loads: int) -> bool:
     dist = Settings().web_app_dir
     engine = create_async_engine(stack.database_url)
-    async with httpx.AsyncClient(base_url=f"{stack.api_url}/api/v1", timeout=30) as client:
-        bench = await prepare(client, engine, stack.processes)
+    async with (
+        httpx.AsyncClient(base_url=f"{stack.api_url}/api/v1", timeout=30) as client,
+        aiohttp.ClientSession() as http,
+    ):
+        bench = await prepare(client, http, engine, stack.processes)
     await engine.dispose()
     tracking = f"{stack.api_url}/track/{bench.tracking_codes[0]}"
     pages = {
