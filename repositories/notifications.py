@@ -13,7 +13,7 @@ from models.accounts import Partner
 from models.domain import Channel
 from models.notifications import Notification, NotificationStatus, SmsOptOut
 from models.shipments import Shipment
-from repositories.statements import insert_or_find, table_of
+from repositories.statements import insert_or_find, run, table_of
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,7 @@ async def add(session: AsyncSession, notifications: Sequence[NewNotification]) -
         }
         for notification in unique.values()
     ]
-    ids = dict(zip(unique, (await session.execute(_ADD, rows)).scalars(), strict=True))
+    ids = dict(zip(unique, (await run(session, _ADD, rows)).scalars(), strict=True))
     return [ids[notification.key] for notification in notifications]
 
 
@@ -111,10 +111,10 @@ async def record_attempt(
         "error": error[:300] if error else None,
     }
     if provider is None:
-        await session.execute(_ATTEMPT, attempt)
+        await run(session, _ATTEMPT, attempt)
     else:
         sent = {"by": provider, "message_id": provider_message_id, "at": sent_at}
-        await session.execute(_SENT, attempt | sent)
+        await run(session, _SENT, attempt | sent)
 
 
 async def suppress(session: AsyncSession, notification: Notification, reason: str) -> None:

@@ -6,7 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models.notifications import Notification, OutboxMessage
-from repositories.statements import insert_or_find
+from repositories.statements import insert_or_find, run
 
 _STORE = insert_or_find(OutboxMessage, "idempotency_key").returning(OutboxMessage.id)
 
@@ -20,7 +20,8 @@ async def store(
 ) -> uuid.UUID:
     """Keeps the rendered message once per notification key; returns its outbox id."""
     stored: uuid.UUID = (
-        await session.execute(
+        await run(
+            session,
             _STORE,
             {
                 "id": uuid.uuid4(),

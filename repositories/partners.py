@@ -10,6 +10,7 @@ from models.accounts import Partner
 from models.assignment import Candidate, choose_partner
 from models.shipments import Shipment
 from repositories.shipments import ACTIVE
+from repositories.statements import run
 
 
 def eligible() -> ColumnElement[bool]:
@@ -37,7 +38,7 @@ _SERVING = (
 )
 _SERVING_BUT = _SERVING.where(Partner.id != bindparam("excluding"))
 _LOADS = (
-    select(Shipment.partner_id, func.count())
+    select(Shipment.partner_id, func.count().label("active"))
     .where(Shipment.partner_id.in_(bindparam("partner_ids", expanding=True)), ACTIVE)
     .group_by(Shipment.partner_id)
 )
@@ -59,8 +60,8 @@ async def lock_candidates(
     partners = list(query)
     if not partners:
         return Candidates({}, [])
-    loads = await session.execute(_LOADS, {"partner_ids": [partner.id for partner in partners]})
-    counts = dict(loads.all())
+    loads = await run(session, _LOADS, {"partner_ids": [partner.id for partner in partners]})
+    counts: dict[uuid.UUID, int] = {row.partner_id: row.active for row in loads}
     candidates = [
         Candidate(
             partner_id=partner.id,

@@ -27,7 +27,7 @@ from models.domain import Role, ShipmentStatus
 from models.shipments import Shipment, ShipmentEvent
 from models.workflow_io import NewShipment, ShipmentEventRecord
 from repositories.cursors import ListOrder, decode_cursor, encode_cursor
-from repositories.statements import table_of
+from repositories.statements import run, table_of
 
 ACTIVE: ColumnElement[bool] = Shipment.status.not_in(
     [ShipmentStatus.DELIVERED, ShipmentStatus.CANCELLED]
@@ -70,7 +70,7 @@ async def insert_shipment(
         "created_at": placed.placed_at,
         "updated_at": placed.placed_at,
     }
-    if await session.scalar(_INSERT_SHIPMENT, values) is None:
+    if (await run(session, _INSERT_SHIPMENT, values)).scalar() is None:
         return None
     return Shipment(**values)
 
@@ -104,7 +104,7 @@ class SequenceTaken(Exception):
 async def insert_events(session: AsyncSession, events: list[ShipmentEventRecord]) -> None:
     """The first events of a shipment inserted in this transaction (none can be stored yet)."""
     rows = [{"id": uuid.uuid4(), **event.model_dump()} for event in events]
-    await session.execute(_INSERT_EVENTS, rows)
+    await run(session, _INSERT_EVENTS, rows)
 
 
 async def add_event(session: AsyncSession, event: ShipmentEventRecord) -> bool:
@@ -112,7 +112,8 @@ async def add_event(session: AsyncSession, event: ShipmentEventRecord) -> bool:
 
     Raises SequenceTaken if another change holds the event's sequence.
     """
-    inserted = await session.scalar(_ADD_EVENT, {"id": uuid.uuid4(), **event.model_dump()})
+    added = {"id": uuid.uuid4(), **event.model_dump()}
+    inserted = (await run(session, _ADD_EVENT, added)).scalar()
     if inserted is not None:
         return True
     if await has_change(session, event.shipment_id, event.change_id):
@@ -121,7 +122,9 @@ async def add_event(session: AsyncSession, event: ShipmentEventRecord) -> bool:
 
 
 async def has_change(session: AsyncSession, shipment_id: uuid.UUID, change_id: str) -> bool:
-    found = await session.scalar(_HAS_CHANGE, {"shipment_id": shipment_id, "change_id": change_id})
+    found = (
+        await run(session, _HAS_CHANGE, {"shipment_id": shipment_id, "change_id": change_id})
+    ).scalar()
     return found is not None
 
 
@@ -190,9 +193,8 @@ async def status_for(
     session: AsyncSession, reader: Reader, shipment_id: uuid.UUID
 ) -> ShipmentStatus | None:
     """The shipment's status, or None if the reader may not see it."""
-    found: ShipmentStatus | None = await session.scalar(
-        _STATUS[reader.role], {"shipment_id": shipment_id, "account_id": reader.account_id}
-    )
+    parameters = {"shipment_id": shipment_id, "account_id": reader.account_id}
+    found: ShipmentStatus | None = (await run(session, _STATUS[reader.role], parameters)).scalar()
     return found
 
 
@@ -203,13 +205,13 @@ async def document_for(
     first), as plain values; None if the reader may not see it. Every command answers with it:
     read without ORM objects, it costs half as much."""
     parameters = {"shipment_id": shipment_id, "account_id": reader.account_id}
-    row = (await session.execute(_DOCUMENT[reader.role], parameters)).mappings().first()
+    row = (await run(session, _DOCUMENT[reader.role], parameters)).mappings().first()
     if row is None:
         return None
     document = dict(row)
     partner_id, partner_name = document["partner_id"], document.pop("partner_name")
     document["partner"] = {"id": partner_id, "name": partner_name} if partner_id else None
-    document["timeline"] = (await session.execute(_TIMELINE, parameters)).mappings().all()
+    document["timeline"] = (await run(session, _TIMELINE, parameters)).mappings().all()
     return document
 
 

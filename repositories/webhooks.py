@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from models.accounts import Seller
 from models.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEventType
 from repositories.cursors import ListOrder, decode_cursor, encode_cursor
+from repositories.statements import run
 
 # Delivery ids derive from what they deliver, so enqueuing the same event twice stores it once.
 _DELIVERY_NAMESPACE = uuid.UUID("6f1f3c0e-2a4b-4f8e-9c51-8d0b7a1e5c23")
@@ -143,7 +144,7 @@ async def enqueue(
     new.
     """
     subscribed = {"seller_id": seller_id, "event_types": [event.type.value for event in events]}
-    endpoints = (await session.execute(_SUBSCRIBED, subscribed)).all()
+    endpoints = [(row.id, row.event_types) for row in await run(session, _SUBSCRIBED, subscribed)]
     delivery_ids: list[uuid.UUID] = []
     rows = []
     for event in events:
