@@ -1,6 +1,7 @@
 """Activities that write shipment state, timeline events and their messages to PostgreSQL.
 
-Each runs in one transaction and is idempotent: a retried activity changes nothing twice.
+Each runs in one transaction and is idempotent: a retried activity changes nothing twice. One that
+changes the timeline publishes the change once it is committed (activities.publishing).
 """
 
 import secrets
@@ -12,11 +13,13 @@ from temporalio import activity
 from temporalio.exceptions import ApplicationError
 
 from activities import messages
+from activities.publishing import ChangePublisher
 from fastship.secrets import delivery_code, hash_delivery_code, new_delivery_code_nonce
 from fastship.settings import Settings
 from models import descriptions
 from models.accounts import Partner, Seller
 from models.activity_steps import ShipmentSteps
+from models.changes import ShipmentChange
 from models.domain import CancelReason, ShipmentStatus
 from models.lifecycle import is_failed_attempt
 from models.shipments import Shipment
@@ -75,10 +78,34 @@ def _webhook_event(
     return WebhookEvent(event_type, data, event.occurred_at)
 
 
+def _change(
+    shipment: Shipment,
+    sequence: int,
+    status: ShipmentStatus,
+    partner_id: uuid.UUID | None,
+    previous_partner_id: uuid.UUID | None = None,
+) -> ShipmentChange:
+    return ShipmentChange(
+        shipment_id=shipment.id,
+        sequence=sequence,
+        status=status,
+        tracking_code=shipment.tracking_code,
+        seller_id=shipment.seller_id,
+        partner_id=partner_id,
+        previous_partner_id=previous_partner_id,
+    )
+
+
 class ShipmentActivities(ShipmentSteps):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], settings: Settings) -> None:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        settings: Settings,
+        publisher: ChangePublisher,
+    ) -> None:
         self._sessions = sessions
         self._settings = settings
+        self._publisher = publisher
 
     async def _notify(self, session: AsyncSession, batch: list[NewNotification]) -> Outgoing:
         """Stores the notifications with the change that causes them; the workflow sends them."""
@@ -160,94 +187,116 @@ class ShipmentActivities(ShipmentSteps):
         Refused (nothing stored) when no partner serves the zip at all.
         """
         async with self._sessions.begin() as session:
-            zip_code = request.order.destination_zip
-            candidates = await partners.lock_candidates(session, zip_code)
-            partner = candidates.choose()
-            shipment = await shipments.insert_shipment(
-                session,
-                request,
-                secrets.token_urlsafe(TRACKING_CODE_BYTES),
-                partner.id if partner else None,
-            )
-            if shipment is None:  # a retry of a placement that committed: its sends are queued
-                return await self._stored_before(session, request.shipment_id)
-            if not candidates.loads:  # the refusal rolls the insert back: nothing is stored
-                raise _refuse(Refusal.ZIP_NOT_SERVED, f"No delivery partner serves zip {zip_code}")
-            placed = ShipmentEventRecord(
-                shipment_id=request.shipment_id,
-                sequence=request.sequence,
-                change_id=PLACED_CHANGE,
-                status=ShipmentStatus.PLACED,
-                actor=f"seller:{request.seller_id}",
-                occurred_at=request.placed_at,
-                description=descriptions.PLACED,
-            )
-            events = [placed]
-            to_sellers = [_webhook_event(WebhookEventType.SHIPMENT_PLACED, shipment, placed, None)]
-            outgoing = Outgoing()
-            if partner is not None:
-                assignment = ShipmentEventRecord(
-                    shipment_id=shipment.id,
-                    sequence=request.sequence + 1,
-                    change_id=FIRST_ASSIGNMENT_CHANGE,
-                    status=ShipmentStatus.PLACED,
-                    actor="system",
-                    occurred_at=request.placed_at,
-                    description=descriptions.assigned_to(partner.name),
-                )
-                events.append(assignment)
-                to_sellers.append(
-                    _webhook_event(
-                        WebhookEventType.SHIPMENT_ASSIGNED, shipment, assignment, partner.id
-                    )
-                )
-                key = _assignment_key(assignment)
-                batch = messages.assigned(shipment, key, partner, first=True)
-                outgoing = await self._notify(session, batch)
-            await shipments.insert_events(session, events)
-            outgoing += await self._webhooks(session, shipment, to_sellers)
-            return StoredShipment(
-                status=ShipmentStatus.PLACED,
-                partner_id=partner.id if partner else None,
-                events_recorded=len(events),
-                outgoing=outgoing,
-            )
+            stored, change = await self._place(session, request)
+        await self._publisher.publish(change)
+        return stored
 
-    async def _stored_before(self, session: AsyncSession, shipment_id: uuid.UUID) -> StoredShipment:
-        stored = await shipments.get(session, shipment_id)
-        assert stored is not None  # shipments are never deleted
-        return StoredShipment(
-            status=stored.status,
-            partner_id=stored.partner_id,
-            events_recorded=await shipments.count_events(session, stored.id),
-            outgoing=await self._unsent(session, stored.id),
+    async def _place(
+        self, session: AsyncSession, request: NewShipment
+    ) -> tuple[StoredShipment, ShipmentChange]:
+        zip_code = request.order.destination_zip
+        candidates = await partners.lock_candidates(session, zip_code)
+        partner = candidates.choose()
+        shipment = await shipments.insert_shipment(
+            session,
+            request,
+            secrets.token_urlsafe(TRACKING_CODE_BYTES),
+            partner.id if partner else None,
         )
+        if shipment is None:  # a retry of a placement that committed: its sends are queued
+            return await self._stored_before(session, request.shipment_id)
+        if not candidates.loads:  # the refusal rolls the insert back: nothing is stored
+            raise _refuse(Refusal.ZIP_NOT_SERVED, f"No delivery partner serves zip {zip_code}")
+        placed = ShipmentEventRecord(
+            shipment_id=request.shipment_id,
+            sequence=request.sequence,
+            change_id=PLACED_CHANGE,
+            status=ShipmentStatus.PLACED,
+            actor=f"seller:{request.seller_id}",
+            occurred_at=request.placed_at,
+            description=descriptions.PLACED,
+        )
+        events = [placed]
+        to_sellers = [_webhook_event(WebhookEventType.SHIPMENT_PLACED, shipment, placed, None)]
+        outgoing = Outgoing()
+        if partner is not None:
+            assignment = ShipmentEventRecord(
+                shipment_id=shipment.id,
+                sequence=request.sequence + 1,
+                change_id=FIRST_ASSIGNMENT_CHANGE,
+                status=ShipmentStatus.PLACED,
+                actor="system",
+                occurred_at=request.placed_at,
+                description=descriptions.assigned_to(partner.name),
+            )
+            events.append(assignment)
+            to_sellers.append(
+                _webhook_event(WebhookEventType.SHIPMENT_ASSIGNED, shipment, assignment, partner.id)
+            )
+            key = _assignment_key(assignment)
+            batch = messages.assigned(shipment, key, partner, first=True)
+            outgoing = await self._notify(session, batch)
+        await shipments.insert_events(session, events)
+        outgoing += await self._webhooks(session, shipment, to_sellers)
+        stored = StoredShipment(
+            status=ShipmentStatus.PLACED,
+            partner_id=partner.id if partner else None,
+            events_recorded=len(events),
+            outgoing=outgoing,
+        )
+        return stored, _change(shipment, len(events), stored.status, stored.partner_id)
+
+    async def _stored_before(
+        self, session: AsyncSession, shipment_id: uuid.UUID
+    ) -> tuple[StoredShipment, ShipmentChange]:
+        shipment = await shipments.get(session, shipment_id)
+        assert shipment is not None  # shipments are never deleted
+        stored = StoredShipment(
+            status=shipment.status,
+            partner_id=shipment.partner_id,
+            events_recorded=await shipments.count_events(session, shipment.id),
+            outgoing=await self._unsent(session, shipment.id),
+        )
+        return stored, _change(shipment, stored.events_recorded, stored.status, stored.partner_id)
 
     @activity.defn(name=ActivityName.ASSIGN_PARTNER)
     async def assign_partner(self, request: AssignPartner) -> Assignment:
         """Assigns a waiting shipment, or reassigns one its partner did not pick up in time."""
         async with self._sessions.begin() as session:
-            shipment = await self._locked(session, request.shipment_id)
-            if await shipments.has_change(session, shipment.id, request.change_id):
-                return Assignment(  # a retry of this assignment, which had committed
-                    partner_id=shipment.partner_id,
-                    changed=True,
-                    outgoing=await self._unsent(session, shipment.id),
-                )
-            if shipment.status is not ShipmentStatus.PLACED:
-                return Assignment(partner_id=shipment.partner_id, changed=False)
-            event = ShipmentEventRecord(
-                shipment_id=shipment.id,
-                sequence=request.sequence,
-                change_id=request.change_id,
-                status=ShipmentStatus.PLACED,
-                actor="system",
-                occurred_at=request.occurred_at,
+            assignment, change = await self._assignment(session, request)
+        if change is not None:
+            await self._publisher.publish(change)
+        return assignment
+
+    async def _assignment(
+        self, session: AsyncSession, request: AssignPartner
+    ) -> tuple[Assignment, ShipmentChange | None]:
+        shipment = await self._locked(session, request.shipment_id)
+        if await shipments.has_change(session, shipment.id, request.change_id):
+            retried = Assignment(  # a retry of this assignment, which had committed
+                partner_id=shipment.partner_id,
+                changed=True,
+                outgoing=await self._unsent(session, shipment.id),
             )
-            partner_id, outgoing = await self._assign(session, shipment, event, request.replacing)
-            if partner_id is None:
-                return Assignment(partner_id=request.replacing, changed=False)
-            return Assignment(partner_id=partner_id, changed=True, outgoing=outgoing)
+            return retried, _change(
+                shipment, request.sequence, shipment.status, shipment.partner_id
+            )
+        if shipment.status is not ShipmentStatus.PLACED:
+            return Assignment(partner_id=shipment.partner_id, changed=False), None
+        event = ShipmentEventRecord(
+            shipment_id=shipment.id,
+            sequence=request.sequence,
+            change_id=request.change_id,
+            status=ShipmentStatus.PLACED,
+            actor="system",
+            occurred_at=request.occurred_at,
+        )
+        partner_id, outgoing = await self._assign(session, shipment, event, request.replacing)
+        if partner_id is None:
+            return Assignment(partner_id=request.replacing, changed=False), None
+        assigned = Assignment(partner_id=partner_id, changed=True, outgoing=outgoing)
+        change = _change(shipment, event.sequence, shipment.status, partner_id, request.replacing)
+        return assigned, change
 
     @activity.defn(name=ActivityName.RECORD_EVENT)
     async def record_shipment_event(self, event: ShipmentEventRecord) -> Recorded:
@@ -258,17 +307,26 @@ class ShipmentActivities(ShipmentSteps):
         """
         async with self._sessions.begin() as session:
             shipment = await self._locked(session, event.shipment_id)
-            previous = shipment.status
-            if not await shipments.add_event(session, event):
-                return Recorded(recorded=False, outgoing=await self._unsent(session, shipment.id))
-            if event.status is previous:  # a location scan
-                return Recorded(recorded=True)
-            await shipments.change(session, shipment.id, status=event.status)
-            outgoing = await self._status_side_effects(session, shipment, previous, event)
-            changed = WebhookEventType(f"shipment.{event.status}")
-            webhook = _webhook_event(changed, shipment, event, shipment.partner_id)
-            outgoing += await self._webhooks(session, shipment, [webhook])
-            return Recorded(recorded=True, outgoing=outgoing)
+            recorded = await self._record(session, shipment, event)
+        await self._publisher.publish(
+            _change(shipment, event.sequence, event.status, shipment.partner_id)
+        )
+        return recorded
+
+    async def _record(
+        self, session: AsyncSession, shipment: Shipment, event: ShipmentEventRecord
+    ) -> Recorded:
+        previous = shipment.status
+        if not await shipments.add_event(session, event):
+            return Recorded(recorded=False, outgoing=await self._unsent(session, shipment.id))
+        if event.status is previous:  # a location scan
+            return Recorded(recorded=True)
+        await shipments.change(session, shipment.id, status=event.status)
+        outgoing = await self._status_side_effects(session, shipment, previous, event)
+        changed = WebhookEventType(f"shipment.{event.status}")
+        webhook = _webhook_event(changed, shipment, event, shipment.partner_id)
+        outgoing += await self._webhooks(session, shipment, [webhook])
+        return Recorded(recorded=True, outgoing=outgoing)
 
     async def _status_side_effects(
         self,

@@ -16,6 +16,7 @@ from api.openapi import install_openapi, operation_id
 from api.resources import open_resources
 from api.shipments import lists
 from api.shipments.router import router as shipments_router
+from api.streams.router import router as streams_router
 from api.web_app import install_web_app
 from api.webhooks.router import router as webhooks_router
 from fastship.settings import Settings, get_settings
@@ -54,6 +55,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Routes are matched in order, one by one: the busiest first (public reads, then a
     # shipment's commands and reads, then the lists).
     api.include_router(public.router)
+    api.include_router(streams_router)
     api.include_router(shipments_router)
     api.include_router(lists.router)
     api.include_router(seller_router)

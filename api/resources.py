@@ -1,4 +1,5 @@
-"""What the API holds for its whole life: one engine, one Redis pool, one Temporal client.
+"""What the API holds for its whole life: one engine, one Redis pool, one Temporal client, and
+the hub that fans the change stream out to this process's streams (with its own Redis client).
 
 The rate limiter counts in Redis over that same pool.
 """
@@ -14,6 +15,7 @@ from temporalio.client import Client
 from api.errors import REDIS_TIMEOUT_SECONDS
 from api.ratelimit import RateLimiter
 from api.security import Passwords
+from api.streams.hub import ChangeHub
 from fastship.database import create_engine, create_session_factory
 from fastship.settings import Settings
 from fastship.temporal import connect_temporal
@@ -34,6 +36,7 @@ class Resources:
     temporal: Client
     passwords: Passwords
     limiter: RateLimiter
+    hub: ChangeHub
 
 
 @asynccontextmanager
@@ -49,6 +52,7 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
             socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
         )
     )
+    hub = ChangeHub(settings.redis_url)
     # Lazy: the API starts, and reports itself not ready, while Temporal is unreachable.
     temporal = await connect_temporal(settings, lazy=True)
     try:
@@ -57,9 +61,11 @@ async def open_resources(settings: Settings) -> AsyncIterator[Resources]:
         limiter = RateLimiter(redis, settings)
         autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         reads = create_session_factory(autocommit)
+        await hub.start()
         yield Resources(
-            settings, engine, autocommit, sessions, reads, redis, temporal, passwords, limiter
+            settings, engine, autocommit, sessions, reads, redis, temporal, passwords, limiter, hub
         )
     finally:
+        await hub.stop()
         await redis.aclose()
         await engine.dispose()

@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     embedded_temporal_port: int = 7233
     temporal_ui_port: int = 8233
 
+    # Real-time streams (SSE and WebSocket): a heartbeat this often, when the stream's token is
+    # checked again (a logout or an expiry ends the stream within one).
+    stream_heartbeat: timedelta = timedelta(seconds=15)
+    streams_per_token: int = 5
+
     # Tokens.
     jwt_secret: SecretStr = SecretStr(DEVELOPMENT_JWT_SECRET)
     # Earlier secrets, still accepted (never used to sign) while a rotation is under way:

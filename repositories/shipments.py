@@ -385,6 +385,35 @@ def _tracking_document() -> Select[str]:
 TRACKING_DOCUMENT = _tracking_document()
 
 
+_NEWEST_SEQUENCE = (
+    select(func.max(ShipmentEvent.sequence))
+    .join(Shipment, Shipment.id == ShipmentEvent.shipment_id)
+    .where(Shipment.tracking_code == bindparam("tracking_code"))
+)
+_TIMELINE_AFTER = (
+    select(*_TIMELINE.selected_columns)
+    .where(
+        ShipmentEvent.shipment_id == bindparam("shipment_id"),
+        ShipmentEvent.sequence > bindparam("after"),
+    )
+    .order_by(ShipmentEvent.sequence)
+)
+
+
+async def tracking_sequence(connection: AsyncConnection, tracking_code: str) -> int | None:
+    """The sequence of the newest timeline event of the shipment with this code (None: none)."""
+    newest: int | None = await connection.scalar(_NEWEST_SEQUENCE, {"tracking_code": tracking_code})
+    return newest
+
+
+async def timeline_after(
+    connection: AsyncConnection, shipment_id: uuid.UUID, after: int
+) -> list[dict[str, Any]]:
+    """The shipment's timeline events past sequence `after`, oldest first."""
+    rows = await connection.execute(_TIMELINE_AFTER, {"shipment_id": shipment_id, "after": after})
+    return [dict(row) for row in rows.mappings()]
+
+
 @dataclass(frozen=True)
 class ShipmentCounts:
     by_status: dict[ShipmentStatus, int]

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 import httpx
+import uvicorn
 from fastapi import FastAPI
 
 from api.app import create_app
@@ -45,6 +46,23 @@ async def serve_app(settings: Settings) -> AsyncIterator[tuple[FastAPI, httpx.As
         httpx.AsyncClient(transport=transport, base_url="http://fastship.test") as client,
     ):
         yield app, client
+
+
+@asynccontextmanager
+async def serving_uvicorn(settings: Settings, port: int) -> AsyncIterator[str]:
+    """The app on a real uvicorn server on `port` (what streams and browsers need); its URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started:
+        assert not serving.done(), "uvicorn did not start"
+        await asyncio.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await serving
 
 
 @asynccontextmanager

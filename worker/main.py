@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import NoReturn
 
 import structlog
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.client import Client
 from temporalio.runtime import Runtime
@@ -21,6 +22,7 @@ from temporalio.worker import UnsandboxedWorkflowRunner, Worker
 from activities.accounts import AccountActivities
 from activities.assignment import AssignmentActivities
 from activities.notifications.sending import NotificationActivities, NotificationSender
+from activities.publishing import ChangePublisher
 from activities.shipments import ShipmentActivities
 from activities.webhooks import WebhookActivities
 from fastship.database import create_engine, create_session_factory
@@ -37,9 +39,10 @@ log = structlog.get_logger(__name__)
 
 
 def build_worker(
-    client: Client, sessions: async_sessionmaker[AsyncSession], settings: Settings
+    client: Client, sessions: async_sessionmaker[AsyncSession], settings: Settings, redis: Redis
 ) -> Worker:
-    shipment_activities = ShipmentActivities(sessions, settings)
+    """`redis` is the worker's own client, for publishing changes (activities.publishing)."""
+    shipment_activities = ShipmentActivities(sessions, settings, ChangePublisher(redis))
     assignment_activities = AssignmentActivities(sessions)
     sender = NotificationSender(sessions, settings)
     account_activities = AccountActivities(sessions, sender)
@@ -85,7 +88,8 @@ async def serve(settings: Settings) -> None:
     engine = create_engine(settings)
     trace_engine(engine)
     client = await connect_when_reachable(settings)
-    worker = build_worker(client, create_session_factory(engine), settings)
+    redis = Redis.from_url(settings.redis_url)
+    worker = build_worker(client, create_session_factory(engine), settings, redis)
 
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
@@ -102,6 +106,7 @@ async def serve(settings: Settings) -> None:
         await stop.wait()
         log.info("worker stopping: finishing in-flight tasks")
     await engine.dispose()
+    await redis.aclose()
     if provider := tracer_provider():  # exit_now skips the atexit hook that would flush it
         provider.shutdown()
     log.info("worker stopped")

@@ -123,10 +123,20 @@ async def sessions(settings: Settings) -> AsyncIterator[async_sessionmaker[Async
 
 
 @pytest.fixture(scope="session")
+async def redis(settings: Settings) -> AsyncIterator[Redis]:
+    client = Redis.from_url(settings.redis_url)
+    yield client
+    await client.aclose()
+
+
+@pytest.fixture(scope="session")
 async def worker(
-    temporal: Client, sessions: async_sessionmaker[AsyncSession], settings: Settings
+    temporal: Client,
+    sessions: async_sessionmaker[AsyncSession],
+    settings: Settings,
+    redis: Redis,
 ) -> AsyncIterator[None]:
-    async with build_worker(temporal, sessions, settings):
+    async with build_worker(temporal, sessions, settings, redis):
         yield
 
 

@@ -10,6 +10,7 @@ import httpx
 import pytest
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from prometheus_client.parser import text_string_to_metric_families
+from redis.asyncio import Redis
 
 from fastship.database import create_engine, create_session_factory
 from fastship.logging import configure_logging
@@ -136,6 +137,7 @@ def log_lines() -> Iterator[io.StringIO]:
 
 async def test_one_trace_spans_the_request_the_workflow_its_activity_and_the_database(
     own_temporal: Settings,
+    redis: Redis,
     seller_auth: dict[str, str],
     partner_auth: dict[str, str],
     log_lines: io.StringIO,
@@ -147,7 +149,7 @@ async def test_one_trace_spans_the_request_the_workflow_its_activity_and_the_dat
     try:
         trace_engine(engine)
         client = await connect_temporal(own_temporal)
-        worker = build_worker(client, create_session_factory(engine), own_temporal)
+        worker = build_worker(client, create_session_factory(engine), own_temporal, redis)
         async with worker, serve_api(own_temporal) as api:
             response = await create(api, seller_auth)
             assert response.status_code == 201, response.text

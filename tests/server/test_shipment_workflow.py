@@ -6,6 +6,7 @@ from decimal import Decimal
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import EventType
@@ -15,6 +16,7 @@ from temporalio.contrib.pydantic import pydantic_data_converter
 from temporalio.exceptions import ApplicationError
 from temporalio.testing import ActivityEnvironment
 
+from activities.publishing import ChangePublisher
 from activities.shipments import ShipmentActivities
 from fastship.settings import Settings
 from models.accounts import Partner, Seller
@@ -111,9 +113,9 @@ async def _count(sessions: async_sessionmaker[AsyncSession], model: type[object]
 
 
 async def test_a_retried_placement_stores_one_shipment_and_one_message_each(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, redis: Redis
 ) -> None:
-    activities = ShipmentActivities(sessions, settings)
+    activities = ShipmentActivities(sessions, settings, ChangePublisher(redis))
     request = _placement(await _stored_accounts(sessions))
 
     first = await ActivityEnvironment().run(activities.place_shipment, request)
@@ -130,9 +132,9 @@ async def test_a_retried_placement_stores_one_shipment_and_one_message_each(
 
 
 async def test_recording_an_event_twice_stores_it_once(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, redis: Redis
 ) -> None:
-    activities = ShipmentActivities(sessions, settings)
+    activities = ShipmentActivities(sessions, settings, ChangePublisher(redis))
     request = _placement(await _stored_accounts(sessions))
     await ActivityEnvironment().run(activities.place_shipment, request)
     event = ShipmentEventRecord(
@@ -151,7 +153,7 @@ async def test_recording_an_event_twice_stores_it_once(
 
 
 async def test_recording_an_event_for_an_unknown_shipment_fails_for_good(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, redis: Redis
 ) -> None:
     event = ShipmentEventRecord(
         shipment_id=uuid.uuid4(),
@@ -163,13 +165,14 @@ async def test_recording_an_event_for_an_unknown_shipment_fails_for_good(
     )
     with pytest.raises(ApplicationError) as raised:
         await ActivityEnvironment().run(
-            ShipmentActivities(sessions, settings).record_shipment_event, event
+            ShipmentActivities(sessions, settings, ChangePublisher(redis)).record_shipment_event,
+            event,
         )
     assert raised.value.non_retryable
 
 
 async def test_a_database_error_in_an_activity_carries_no_sql_parameters(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, redis: Redis
 ) -> None:
     await _stored_accounts(sessions)
     request = _placement(uuid.uuid4())  # no such seller: the insert breaks a foreign key
@@ -177,7 +180,7 @@ async def test_a_database_error_in_an_activity_carries_no_sql_parameters(
 
     with pytest.raises(Exception) as raised:  # noqa: PT011 - any database error will do
         await ActivityEnvironment().run(
-            ShipmentActivities(sessions, settings).place_shipment, request
+            ShipmentActivities(sessions, settings, ChangePublisher(redis)).place_shipment, request
         )
 
     assert "secret-recipient@example.com" not in str(raised.value)

@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AddTagData, AddTagErrors, AddTagResponses, CancelShipmentData, CancelShipmentErrors, CancelShipmentResponses, CountPartnerShipmentsData, CountPartnerShipmentsErrors, CountPartnerShipmentsResponses, CountSellerShipmentsData, CountSellerShipmentsErrors, CountSellerShipmentsResponses, CreateShipmentData, CreateShipmentErrors, CreateShipmentResponses, DeleteWebhookData, DeleteWebhookErrors, DeleteWebhookResponses, ForgotPasswordPartnerData, ForgotPasswordPartnerErrors, ForgotPasswordPartnerResponses, ForgotPasswordSellerData, ForgotPasswordSellerErrors, ForgotPasswordSellerResponses, GetPartnerMeData, GetPartnerMeErrors, GetPartnerMeResponses, GetProblemKindData, GetProblemKindErrors, GetProblemKindResponses, GetReviewFormData, GetReviewFormErrors, GetReviewFormResponses, GetSellerMeData, GetSellerMeErrors, GetSellerMeResponses, GetShipmentData, GetShipmentErrors, GetShipmentResponses, GetTimelineData, GetTimelineErrors, GetTimelineResponses, GetWebhookData, GetWebhookErrors, GetWebhookResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, ListPartnerShipmentsData, ListPartnerShipmentsErrors, ListPartnerShipmentsResponses, ListProblemKindsData, ListProblemKindsResponses, ListSellerShipmentsData, ListSellerShipmentsErrors, ListSellerShipmentsResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, ListWebhooksData, ListWebhooksErrors, ListWebhooksResponses, LogInPartnerData, LogInPartnerErrors, LogInPartnerResponses, LogInSellerData, LogInSellerErrors, LogInSellerResponses, LogOutPartnerData, LogOutPartnerErrors, LogOutPartnerResponses, LogOutSellerData, LogOutSellerErrors, LogOutSellerResponses, ReadOutboxData, ReadOutboxErrors, ReadOutboxResponses, RegisterWebhookData, RegisterWebhookErrors, RegisterWebhookResponses, RemoveTagData, RemoveTagErrors, RemoveTagResponses, ReportEventData, ReportEventErrors, ReportEventResponses, ResetPasswordPartnerData, ResetPasswordPartnerErrors, ResetPasswordPartnerResponses, ResetPasswordSellerData, ResetPasswordSellerErrors, ResetPasswordSellerResponses, SignUpPartnerData, SignUpPartnerErrors, SignUpPartnerResponses, SignUpSellerData, SignUpSellerErrors, SignUpSellerResponses, StartPartnerSessionData, StartPartnerSessionErrors, StartPartnerSessionResponses, StartSellerSessionData, StartSellerSessionErrors, StartSellerSessionResponses, SubmitReviewData, SubmitReviewErrors, SubmitReviewResponses, TrackShipmentData, TrackShipmentErrors, TrackShipmentResponses, TwilioInboundData, TwilioInboundErrors, TwilioInboundResponses, TwilioStatusData, TwilioStatusErrors, TwilioStatusResponses, UpdatePartnerMeData, UpdatePartnerMeErrors, UpdatePartnerMeResponses, UpdateSellerMeData, UpdateSellerMeErrors, UpdateSellerMeResponses, VerifyPartnerData, VerifyPartnerErrors, VerifyPartnerResponses, VerifySellerData, VerifySellerErrors, VerifySellerResponses } from './types.gen';
+import type { AddTagData, AddTagErrors, AddTagResponses, CancelShipmentData, CancelShipmentErrors, CancelShipmentResponses, CountPartnerShipmentsData, CountPartnerShipmentsErrors, CountPartnerShipmentsResponses, CountSellerShipmentsData, CountSellerShipmentsErrors, CountSellerShipmentsResponses, CreateShipmentData, CreateShipmentErrors, CreateShipmentResponses, DeleteWebhookData, DeleteWebhookErrors, DeleteWebhookResponses, ForgotPasswordPartnerData, ForgotPasswordPartnerErrors, ForgotPasswordPartnerResponses, ForgotPasswordSellerData, ForgotPasswordSellerErrors, ForgotPasswordSellerResponses, GetPartnerMeData, GetPartnerMeErrors, GetPartnerMeResponses, GetProblemKindData, GetProblemKindErrors, GetProblemKindResponses, GetReviewFormData, GetReviewFormErrors, GetReviewFormResponses, GetSellerMeData, GetSellerMeErrors, GetSellerMeResponses, GetShipmentData, GetShipmentErrors, GetShipmentResponses, GetTimelineData, GetTimelineErrors, GetTimelineResponses, GetWebhookData, GetWebhookErrors, GetWebhookResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, ListPartnerShipmentsData, ListPartnerShipmentsErrors, ListPartnerShipmentsResponses, ListProblemKindsData, ListProblemKindsResponses, ListSellerShipmentsData, ListSellerShipmentsErrors, ListSellerShipmentsResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, ListWebhooksData, ListWebhooksErrors, ListWebhooksResponses, LogInPartnerData, LogInPartnerErrors, LogInPartnerResponses, LogInSellerData, LogInSellerErrors, LogInSellerResponses, LogOutPartnerData, LogOutPartnerErrors, LogOutPartnerResponses, LogOutSellerData, LogOutSellerErrors, LogOutSellerResponses, PartnerEventsData, PartnerEventsErrors, PartnerEventsResponse, PartnerEventsResponses, ReadOutboxData, ReadOutboxErrors, ReadOutboxResponses, RegisterWebhookData, RegisterWebhookErrors, RegisterWebhookResponses, RemoveTagData, RemoveTagErrors, RemoveTagResponses, ReportEventData, ReportEventErrors, ReportEventResponses, ResetPasswordPartnerData, ResetPasswordPartnerErrors, ResetPasswordPartnerResponses, ResetPasswordSellerData, ResetPasswordSellerErrors, ResetPasswordSellerResponses, SellerEventsData, SellerEventsErrors, SellerEventsResponse, SellerEventsResponses, ShipmentStreamData, ShipmentStreamErrors, ShipmentStreamResponse, ShipmentStreamResponses, SignUpPartnerData, SignUpPartnerErrors, SignUpPartnerResponses, SignUpSellerData, SignUpSellerErrors, SignUpSellerResponses, StartPartnerSessionData, StartPartnerSessionErrors, StartPartnerSessionResponses, StartSellerSessionData, StartSellerSessionErrors, StartSellerSessionResponses, SubmitReviewData, SubmitReviewErrors, SubmitReviewResponses, TrackShipmentData, TrackShipmentErrors, TrackShipmentResponses, TrackStreamData, TrackStreamErrors, TrackStreamResponse, TrackStreamResponses, TwilioInboundData, TwilioInboundErrors, TwilioInboundResponses, TwilioStatusData, TwilioStatusErrors, TwilioStatusResponses, UpdatePartnerMeData, UpdatePartnerMeErrors, UpdatePartnerMeResponses, UpdateSellerMeData, UpdateSellerMeErrors, UpdateSellerMeResponses, VerifyPartnerData, VerifyPartnerErrors, VerifyPartnerResponses, VerifySellerData, VerifySellerErrors, VerifySellerResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -42,6 +42,15 @@ export const twilioInbound = <ThrowOnError extends boolean = false>(options?: Op
  * Twilio status callback: records whether an SMS was delivered
  */
 export const twilioStatus = <ThrowOnError extends boolean = false>(options?: Options<TwilioStatusData, ThrowOnError>) => (options?.client ?? client).post<TwilioStatusResponses, TwilioStatusErrors, ThrowOnError>({ url: '/api/v1/notifications/twilio/status', ...options });
+
+/**
+ * The partner's feed: each change to the shipments assigned to them (SSE)
+ */
+export const partnerEvents = <ThrowOnError extends boolean = false>(options?: Options<PartnerEventsData, ThrowOnError, PartnerEventsResponse>) => (options?.client ?? client).sse.get<PartnerEventsResponses, PartnerEventsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/partner/events',
+    ...options
+});
 
 /**
  * Email a password reset link, if an account has this address
@@ -193,6 +202,15 @@ export const submitReview = <ThrowOnError extends boolean = false>(options: Opti
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * The seller's feed: each change to any of their shipments (SSE)
+ */
+export const sellerEvents = <ThrowOnError extends boolean = false>(options?: Options<SellerEventsData, ThrowOnError, SellerEventsResponse>) => (options?.client ?? client).sse.get<SellerEventsResponses, SellerEventsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/seller/events',
+    ...options
 });
 
 /**
@@ -429,6 +447,15 @@ export const reportEvent = <ThrowOnError extends boolean = false>(options: Optio
 });
 
 /**
+ * Follow one shipment's timeline, event by event (SSE; its seller or its partner)
+ */
+export const shipmentStream = <ThrowOnError extends boolean = false>(options: Options<ShipmentStreamData, ThrowOnError, ShipmentStreamResponse>) => (options.client ?? client).sse.get<ShipmentStreamResponses, ShipmentStreamErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/shipment/{shipment_id}/events/stream',
+    ...options
+});
+
+/**
  * Add a tag (owner)
  */
 export const addTag = <ThrowOnError extends boolean = false>(options: Options<AddTagData, ThrowOnError>) => (options.client ?? client).post<AddTagResponses, AddTagErrors, ThrowOnError>({
@@ -463,3 +490,8 @@ export const getTimeline = <ThrowOnError extends boolean = false>(options: Optio
  * Track a parcel (no personal data)
  */
 export const trackShipment = <ThrowOnError extends boolean = false>(options: Options<TrackShipmentData, ThrowOnError>) => (options.client ?? client).get<TrackShipmentResponses, TrackShipmentErrors, ThrowOnError>({ url: '/api/v1/track/{tracking_code}', ...options });
+
+/**
+ * Follow a parcel: its tracking view again after each change (SSE, no personal data)
+ */
+export const trackStream = <ThrowOnError extends boolean = false>(options: Options<TrackStreamData, ThrowOnError, TrackStreamResponse>) => (options.client ?? client).sse.get<TrackStreamResponses, TrackStreamErrors, ThrowOnError>({ url: '/api/v1/track/{tracking_code}/stream', ...options });

@@ -1095,6 +1095,62 @@ export type TwilioStatusResponses = {
 
 export type TwilioStatusResponse = TwilioStatusResponses[keyof TwilioStatusResponses];
 
+export type PartnerEventsData = {
+    body?: never;
+    headers?: {
+        /**
+         * Last-Event-Id
+         */
+        'Last-Event-ID'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/partner/events';
+};
+
+export type PartnerEventsErrors = {
+    /**
+     * Missing, invalid, expired or revoked token
+     */
+    401: Problem;
+    /**
+     * The token belongs to another role
+     */
+    403: Problem;
+    /**
+     * Not found, or not yours
+     */
+    404: Problem;
+    /**
+     * Invalid parameters or body
+     */
+    422: Problem;
+    /**
+     * Too many requests; the problem says which limit, the headers when to retry
+     */
+    429: Problem;
+    /**
+     * Redis, which checks tokens and rate limits, is unreachable; retry shortly
+     */
+    503: Problem;
+};
+
+export type PartnerEventsError = PartnerEventsErrors[keyof PartnerEventsErrors];
+
+export type PartnerEventsResponses = {
+    /**
+     * Server-Sent Events, each with its `id` (resume with `Last-Event-ID`); a final `end` event says why the stream stopped
+     */
+    200: {
+        data?: string;
+        event?: string;
+        id?: string;
+        retry?: number;
+    };
+};
+
+export type PartnerEventsResponse = PartnerEventsResponses[keyof PartnerEventsResponses];
+
 export type ForgotPasswordPartnerData = {
     body: ForgotPassword;
     path?: never;
@@ -1728,6 +1784,62 @@ export type SubmitReviewResponses = {
 };
 
 export type SubmitReviewResponse = SubmitReviewResponses[keyof SubmitReviewResponses];
+
+export type SellerEventsData = {
+    body?: never;
+    headers?: {
+        /**
+         * Last-Event-Id
+         */
+        'Last-Event-ID'?: string | null;
+    };
+    path?: never;
+    query?: never;
+    url: '/api/v1/seller/events';
+};
+
+export type SellerEventsErrors = {
+    /**
+     * Missing, invalid, expired or revoked token
+     */
+    401: Problem;
+    /**
+     * The token belongs to another role
+     */
+    403: Problem;
+    /**
+     * Not found, or not yours
+     */
+    404: Problem;
+    /**
+     * Invalid parameters or body
+     */
+    422: Problem;
+    /**
+     * Too many requests; the problem says which limit, the headers when to retry
+     */
+    429: Problem;
+    /**
+     * Redis, which checks tokens and rate limits, is unreachable; retry shortly
+     */
+    503: Problem;
+};
+
+export type SellerEventsError = SellerEventsErrors[keyof SellerEventsErrors];
+
+export type SellerEventsResponses = {
+    /**
+     * Server-Sent Events, each with its `id` (resume with `Last-Event-ID`); a final `end` event says why the stream stopped
+     */
+    200: {
+        data?: string;
+        event?: string;
+        id?: string;
+        retry?: number;
+    };
+};
+
+export type SellerEventsResponse = SellerEventsResponses[keyof SellerEventsResponses];
 
 export type ForgotPasswordSellerData = {
     body: ForgotPassword;
@@ -2732,6 +2844,67 @@ export type ReportEventResponses = {
 
 export type ReportEventResponse = ReportEventResponses[keyof ReportEventResponses];
 
+export type ShipmentStreamData = {
+    body?: never;
+    headers?: {
+        /**
+         * Last-Event-Id
+         */
+        'Last-Event-ID'?: string | null;
+    };
+    path: {
+        /**
+         * Shipment Id
+         */
+        shipment_id: string;
+    };
+    query?: never;
+    url: '/api/v1/shipment/{shipment_id}/events/stream';
+};
+
+export type ShipmentStreamErrors = {
+    /**
+     * Missing, invalid, expired or revoked token
+     */
+    401: Problem;
+    /**
+     * The token belongs to another role
+     */
+    403: Problem;
+    /**
+     * Not found, or not yours
+     */
+    404: Problem;
+    /**
+     * Invalid parameters or body
+     */
+    422: Problem;
+    /**
+     * Too many requests; the problem says which limit, the headers when to retry
+     */
+    429: Problem;
+    /**
+     * Redis, which checks tokens and rate limits, is unreachable; retry shortly
+     */
+    503: Problem;
+};
+
+export type ShipmentStreamError = ShipmentStreamErrors[keyof ShipmentStreamErrors];
+
+export type ShipmentStreamResponses = {
+    /**
+     * Server-Sent Events, each with its `id` (resume with `Last-Event-ID`); a final `end` event says why the stream stopped
+     */
+    200: {
+        data?: string;
+        event?: string;
+        id?: string;
+        retry?: number;
+    };
+};
+
+export type ShipmentStreamResponse = ShipmentStreamResponses[keyof ShipmentStreamResponses];
+
 export type AddTagData = {
     body: TagAdd;
     path: {
@@ -2930,3 +3103,52 @@ export type TrackShipmentResponses = {
 };
 
 export type TrackShipmentResponse = TrackShipmentResponses[keyof TrackShipmentResponses];
+
+export type TrackStreamData = {
+    body?: never;
+    headers?: {
+        /**
+         * Last-Event-Id
+         */
+        'Last-Event-ID'?: string | null;
+    };
+    path: {
+        /**
+         * Tracking Code
+         */
+        tracking_code: string;
+    };
+    query?: never;
+    url: '/api/v1/track/{tracking_code}/stream';
+};
+
+export type TrackStreamErrors = {
+    /**
+     * Not found, or not yours
+     */
+    404: Problem;
+    /**
+     * Validation Error
+     */
+    422: Problem;
+    /**
+     * Too many streams are open with this token
+     */
+    429: Problem;
+};
+
+export type TrackStreamError = TrackStreamErrors[keyof TrackStreamErrors];
+
+export type TrackStreamResponses = {
+    /**
+     * Server-Sent Events, each with its `id` (resume with `Last-Event-ID`); a final `end` event says why the stream stopped
+     */
+    200: {
+        data?: string;
+        event?: string;
+        id?: string;
+        retry?: number;
+    };
+};
+
+export type TrackStreamResponse = TrackStreamResponses[keyof TrackStreamResponses];

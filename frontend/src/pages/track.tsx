@@ -8,6 +8,7 @@ import { call } from "../lib/api";
 import { cn } from "../lib/cn";
 import { describeEvent } from "../lib/descriptions";
 import { isApiError } from "../lib/problem";
+import { useTrackingStream } from "../lib/stream";
 import { STEPS, stepperState } from "../lib/transitions";
 
 export const TRACK_POLL_MS = 5000;
@@ -31,7 +32,12 @@ export function trackingQueryOptions(code: string) {
 
 export function TrackPage({ code }: { code: string }) {
   const { t, lang } = useI18n();
-  const { data, error, isPending } = useQuery(trackingQueryOptions(code));
+  const [finished, setFinished] = useState(false);
+  const live = useTrackingStream(code, finished);
+  const options = trackingQueryOptions(code);
+  const { data, error, isPending } = useQuery(
+    live ? { ...options, refetchInterval: false } : options,
+  );
   const [announcement, setAnnouncement] = useState("");
   const previous = useRef<string | undefined>(undefined);
 
@@ -41,6 +47,7 @@ export function TrackPage({ code }: { code: string }) {
       setAnnouncement(t("track.updated", { status: t(`status.${data.status}`) }));
     }
     previous.current = data.status;
+    setFinished(data.status === "delivered" || data.status === "cancelled");
   }, [data, t]);
 
   if (isPending) {

@@ -4,7 +4,6 @@ serving the built app and the API in the suite's event loop (with the suite's wo
 Every page a test visits is saved as a screenshot under `test-screenshots/<test>/`.
 """
 
-import asyncio
 import re
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -13,13 +12,12 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
-import uvicorn
 from axe_playwright_python.async_playwright import Axe
 from playwright.async_api import Page, ViewportSize, expect
 
-from api.app import create_app
 from fastship.settings import Settings
 from tests.accounts import PASSWORD
+from tests.helpers import serving_uvicorn
 
 CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parents[3] / "test-screenshots"
@@ -51,16 +49,8 @@ async def web_url(settings: Settings, worker: None) -> AsyncIterator[str]:
     assert built.is_file(), f"the web app is not built ({built}): run `make web`"
     port = urlsplit(settings.public_url).port  # the links in messages open this server
     assert port is not None
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_config=None)
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started:
-        assert not serving.done(), "uvicorn did not start"
-        await asyncio.sleep(0.05)
-    yield settings.public_url
-    server.should_exit = True
-    await serving
+    async with serving_uvicorn(settings, port):
+        yield settings.public_url
 
 
 class Shots:

@@ -1,11 +1,15 @@
-"""The recipient's tracking page, on a phone: it follows the parcel by itself and shows nobody's
-contact details."""
+"""The recipient's tracking page, on a phone: it follows the parcel by itself (through its stream)
+and shows nobody's contact details."""
 
 import httpx
-from playwright.async_api import Page, expect
+from playwright.async_api import Page, Route, expect
 
 from tests.server.browser.conftest import PHONE, Shots
 from tests.shipments import VALID, created, delivery_code, reported
+
+
+async def _refuse(route: Route) -> None:
+    await route.abort()
 
 
 async def test_the_tracking_page_follows_the_parcel_without_a_reload(
@@ -25,6 +29,8 @@ async def test_the_tracking_page_follows_the_parcel_without_a_reload(
     await expect(page.get_by_text("Swift Couriers", exact=True)).to_be_visible()
     await shots.take(page, "placed")
     await page.evaluate("window.sameDocument = true")  # gone if the page reloads
+    # From here on the page can learn of a change only through its stream: its read is refused.
+    await page.route(f"**/api/v1/track/{shipment['tracking_code']}", _refuse)
 
     await reported(api, partner_auth, shipment["id"], status="in_transit", description="Picked up")
     await expect(status).to_have_text("In transit", timeout=15_000)

@@ -1,0 +1,158 @@
+"""Real-time streams over real servers: two API processes' worth of apps (each with its own hub)
+sharing Redis, the worker publishing each committed change."""
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from fastship.settings import Settings
+from launcher.embedded import free_port
+from tests.helpers import serving_uvicorn
+from tests.shipments import SHIPMENT, created, reported
+
+API = "/api/v1"
+HEARTBEAT = timedelta(seconds=1)
+WITHIN = 10.0  # seconds for an event to arrive on this loaded machine
+
+
+@dataclass
+class Event:
+    id: str | None
+    event: str | None
+    data: str
+
+    def json(self) -> Any:
+        return json.loads(self.data)
+
+
+class EventReader:
+    """Reads one SSE response event by event (comments, such as heartbeats, skipped)."""
+
+    def __init__(self, response: httpx.Response) -> None:
+        self.response = response
+        self._lines = response.aiter_lines()
+
+    async def next(self) -> Event:
+        async with asyncio.timeout(WITHIN):
+            fields: dict[str, str] = {}
+            async for line in self._lines:
+                if not line:
+                    if "data" in fields:
+                        return Event(fields.get("id"), fields.get("event"), fields["data"])
+                    fields = {}
+                    continue
+                name, _, value = line.partition(":")
+                if name:  # "" is a comment
+                    fields[name] = value.removeprefix(" ")
+            raise AssertionError("the stream ended")
+
+
+@pytest.fixture(scope="module")
+async def servers(settings: Settings, worker: None) -> AsyncIterator[list[str]]:
+    """Two API servers, as two replicas would be; heartbeats each second."""
+    quick = settings.model_copy(update={"stream_heartbeat": HEARTBEAT})
+    async with (
+        serving_uvicorn(quick, free_port()) as one,
+        serving_uvicorn(quick, free_port()) as other,
+    ):
+        yield [one, other]
+
+
+@asynccontextmanager
+async def stream(url: str, **headers: str) -> AsyncIterator[EventReader]:
+    async with (
+        httpx.AsyncClient(timeout=httpx.Timeout(WITHIN, read=None)) as client,
+        client.stream("GET", url, headers=headers) as response,
+    ):
+        assert response.status_code == 200, await response.aread()
+        assert response.headers["content-type"].startswith("text/event-stream")
+        yield EventReader(response)
+
+
+async def test_the_tracking_stream_shows_a_change_made_through_another_replica(
+    api: httpx.AsyncClient,
+    servers: list[str],
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    shipment = await created(api, seller_auth)
+    one, other = servers
+    async with stream(f"{one}{API}/track/{shipment['tracking_code']}/stream") as events:
+        now = await events.next()
+        assert (now.event, now.id) == ("tracking", "2")  # placed, then assigned
+        assert now.json()["status"] == "placed"
+        async with httpx.AsyncClient(base_url=other) as replica:
+            await reported(replica, partner_auth, shipment["id"], status="in_transit")
+        moved = await events.next()
+        assert moved.id == "3"
+        assert moved.json()["status"] == "in_transit"
+        assert moved.json()["timeline"][0]["status"] == "in_transit"
+        assert shipment["client_contact_email"] not in moved.data  # no personal data
+
+
+async def test_a_resumed_shipment_stream_gets_exactly_the_events_it_missed_in_order(
+    api: httpx.AsyncClient,
+    servers: list[str],
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    shipment = await created(api, seller_auth)
+    url = f"{servers[0]}{SHIPMENT}/{shipment['id']}/events/stream"
+    await reported(api, partner_auth, shipment["id"], status="in_transit")
+    await reported(api, partner_auth, shipment["id"], location_zip="10001", description="Hub")
+    async with stream(url, **seller_auth, **{"Last-Event-ID": "2"}) as events:
+        missed = [await events.next(), await events.next()]
+        assert [(e.id, e.json()["status"]) for e in missed] == [
+            ("3", "in_transit"),
+            ("4", "in_transit"),
+        ]
+        await reported(api, partner_auth, shipment["id"], status="out_for_delivery")
+        live = await events.next()
+        assert (live.id, live.json()["status"]) == ("5", "out_for_delivery")
+
+
+async def test_another_sellers_shipment_stream_is_not_found(
+    api: httpx.AsyncClient,
+    servers: list[str],
+    seller_auth: dict[str, str],
+    sign_up_seller: Any,
+    partner_auth: dict[str, str],
+) -> None:
+    shipment = await created(api, seller_auth)
+    stranger = await sign_up_seller()
+    path = f"{SHIPMENT}/{shipment['id']}/events/stream"
+    async with httpx.AsyncClient(base_url=servers[0]) as client:
+        response = await client.get(path, headers=stranger)
+    assert response.status_code == 404
+    assert response.json()["code"] == "shipment-not-found"
+
+
+async def test_the_seller_feed_resumes_from_its_last_id_and_logout_ends_it(
+    api: httpx.AsyncClient,
+    servers: list[str],
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    async with stream(f"{servers[0]}{API}/seller/events", **seller_auth) as feed:
+        shipment = await created(api, seller_auth)
+        placed = await feed.next()
+        assert placed.event == "change"
+        assert placed.json() == {"shipment_id": shipment["id"], "sequence": 2, "status": "placed"}
+    await reported(api, partner_auth, shipment["id"], status="in_transit")  # while away
+    assert placed.id is not None
+    async with stream(
+        f"{servers[1]}{API}/seller/events", **seller_auth, **{"Last-Event-ID": placed.id}
+    ) as feed:
+        missed = await feed.next()
+        assert (missed.json()["sequence"], missed.json()["status"]) == (3, "in_transit")
+        assert (await api.post(f"{API}/seller/logout", headers=seller_auth)).status_code == 204
+        ended = await feed.next()  # within a heartbeat
+        assert ended.event == "end"
+        assert "revoked" in ended.data
