@@ -15,6 +15,9 @@ from fastship.settings import Settings, get_settings
 from fastship.temporal import connect_temporal
 from migrations import migrate
 
+# The largest WebSocket message a client may send: its first one names its token and last id.
+WEBSOCKET_MAX_MESSAGE_BYTES = 4096
+
 
 async def _register_search_attributes(settings: Settings) -> None:
     added = await register_search_attributes(await connect_temporal(settings))
@@ -53,6 +56,10 @@ def main() -> int:
             # when a trusted proxy sent it.
             proxy_headers=True,
             forwarded_allow_ips=settings.forwarded_allow_ips,
+            # WebSocket streams: no compression (each message is small, and sent as it is made),
+            # and a small largest message from a client (its first one names its token).
+            ws_per_message_deflate=False,
+            ws_max_size=WEBSOCKET_MAX_MESSAGE_BYTES,
         )
     elif command == "worker":
         from worker.main import exit_now, serve

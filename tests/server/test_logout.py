@@ -1,7 +1,6 @@
 """Logout and session revocation through Redis, and authentication failing closed without Redis."""
 
 import asyncio
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -18,12 +17,6 @@ from tests.helpers import serve_api
 from tests.shipments import created
 
 REVOKED = "The access token was revoked; log in again"
-
-
-@pytest.fixture
-async def redis(settings: Settings) -> AsyncIterator[Redis]:
-    async with Redis.from_url(settings.redis_url) as client:
-        yield client
 
 
 def _bearer(auth: dict[str, str]) -> str:

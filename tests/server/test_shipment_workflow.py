@@ -7,6 +7,7 @@ from decimal import Decimal
 import httpx
 import pytest
 from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio.api.enums.v1 import EventType
@@ -18,9 +19,11 @@ from temporalio.testing import ActivityEnvironment
 
 from activities.publishing import ChangePublisher
 from activities.shipments import ShipmentActivities
+from api.streams.hub import entries_of
 from fastship.settings import Settings
 from models.accounts import Partner, Seller
-from models.domain import ShipmentStatus
+from models.changes import ShipmentChange, account_stream
+from models.domain import Role, ShipmentStatus
 from models.notifications import Notification
 from models.shipments import Shipment, ShipmentEvent
 from models.workflow_io import NewShipment, ShipmentEventRecord, ShipmentOrder
@@ -131,14 +134,10 @@ async def test_a_retried_placement_stores_one_shipment_and_one_message_each(
     assert await _count(sessions, Notification) == 2
 
 
-async def test_recording_an_event_twice_stores_it_once(
-    sessions: async_sessionmaker[AsyncSession], settings: Settings, redis: Redis
-) -> None:
-    activities = ShipmentActivities(sessions, settings, ChangePublisher(redis))
-    request = _placement(await _stored_accounts(sessions))
-    await ActivityEnvironment().run(activities.place_shipment, request)
-    event = ShipmentEventRecord(
-        shipment_id=request.shipment_id,
+def _pickup(placed: NewShipment) -> ShipmentEventRecord:
+    """The third event of a placed and assigned shipment: its pickup."""
+    return ShipmentEventRecord(
+        shipment_id=placed.shipment_id,
         sequence=3,
         change_id="pickup",
         status=ShipmentStatus.IN_TRANSIT,
@@ -146,10 +145,47 @@ async def test_recording_an_event_twice_stores_it_once(
         occurred_at=datetime.now(UTC),
     )
 
+
+async def test_recording_an_event_twice_stores_it_once(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, redis: Redis
+) -> None:
+    activities = ShipmentActivities(sessions, settings, ChangePublisher(redis))
+    request = _placement(await _stored_accounts(sessions))
+    await ActivityEnvironment().run(activities.place_shipment, request)
+    event = _pickup(request)
+
     first = await ActivityEnvironment().run(activities.record_shipment_event, event)
     retried = await ActivityEnvironment().run(activities.record_shipment_event, event)
     assert (first.recorded, retried.recorded) == (True, False)
     assert await _count(sessions, ShipmentEvent) == 3
+
+
+class _RedisDown(ChangePublisher):
+    """Publishes nothing: as a worker that died between the commit and the publish."""
+
+    async def publish(self, change: ShipmentChange) -> str:
+        raise RedisConnectionError(f"Redis is down: {change.shipment_id} not published")
+
+
+async def test_a_change_committed_but_not_published_is_published_by_the_retry(
+    sessions: async_sessionmaker[AsyncSession], settings: Settings, redis: Redis
+) -> None:
+    request = _placement(await _stored_accounts(sessions))
+    working = ShipmentActivities(sessions, settings, ChangePublisher(redis))
+    await ActivityEnvironment().run(working.place_shipment, request)
+    pickup = _pickup(request)
+    feed = account_stream(Role.SELLER, request.seller_id)
+
+    failing = ShipmentActivities(sessions, settings, _RedisDown(redis))
+    with pytest.raises(RedisConnectionError):
+        await ActivityEnvironment().run(failing.record_shipment_event, pickup)
+    assert await _count(sessions, ShipmentEvent) == 3  # committed
+    assert [c.sequence for _, c in entries_of(await redis.xrange(feed))] == [2]  # not published
+
+    retried = await ActivityEnvironment().run(working.record_shipment_event, pickup)
+    assert retried.recorded is False  # it found the change stored, and published it
+    published = [(c.sequence, c.status) for _, c in entries_of(await redis.xrange(feed))]
+    assert published == [(2, ShipmentStatus.PLACED), (3, ShipmentStatus.IN_TRANSIT)]
 
 
 async def test_recording_an_event_for_an_unknown_shipment_fails_for_good(

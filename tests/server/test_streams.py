@@ -1,8 +1,9 @@
-"""Real-time streams over real servers: two API processes' worth of apps (each with its own hub)
-sharing Redis, the worker publishing each committed change."""
+"""Real-time streams over real servers, as Server-Sent Events and over WebSocket: two API
+servers (each with its own hub) sharing Redis, the worker publishing each committed change."""
 
 import asyncio
 import json
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -11,9 +12,22 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
 
+from activities.publishing import ChangePublisher
+from api.streams.hub import (
+    WATCHER_QUEUE,
+    ChangeHub,
+    StreamEnded,
+    Watcher,
+    account_interest,
+)
 from fastship.settings import Settings
 from launcher.embedded import free_port
+from models.changes import ShipmentChange
+from models.domain import Role, ShipmentStatus
 from tests.helpers import serving_uvicorn
 from tests.shipments import SHIPMENT, created, reported
 
@@ -156,3 +170,121 @@ async def test_the_seller_feed_resumes_from_its_last_id_and_logout_ends_it(
         ended = await feed.next()  # within a heartbeat
         assert ended.event == "end"
         assert "revoked" in ended.data
+
+
+async def _messages(socket: ClientConnection, count: int) -> list[dict[str, Any]]:
+    """The next `count` messages that are not heartbeats."""
+    found: list[dict[str, Any]] = []
+    async with asyncio.timeout(WITHIN):
+        while len(found) < count:
+            message = json.loads(await socket.recv())
+            if message["event"] != "heartbeat":
+                found.append(message)
+    return found
+
+
+def _socket_url(server: str, path: str) -> str:
+    return server.replace("http://", "ws://", 1) + path
+
+
+async def test_a_websocket_takes_the_token_and_last_id_in_its_first_message(
+    api: httpx.AsyncClient,
+    servers: list[str],
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    shipment = await created(api, seller_auth)
+    await reported(api, partner_auth, shipment["id"], status="in_transit")
+    token = seller_auth["Authorization"].removeprefix("Bearer ")
+    url = _socket_url(servers[1], f"{SHIPMENT}/{shipment['id']}/events/stream")
+    async with connect(url) as socket:
+        await socket.send(json.dumps({"token": token, "last_event_id": "2"}))
+        [missed] = await _messages(socket, 1)
+        assert (missed["event"], missed["id"]) == ("timeline", "3")
+        assert missed["data"]["status"] == "in_transit"
+        await reported(api, partner_auth, shipment["id"], location_zip="10001")
+        [live] = await _messages(socket, 1)
+        assert (live["id"], live["data"]["location_zip"]) == ("4", "10001")
+
+
+async def test_a_websocket_without_a_valid_token_is_refused_and_closed(
+    api: httpx.AsyncClient,
+    servers: list[str],
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    shipment = await created(api, seller_auth)
+    url = _socket_url(servers[0], f"{SHIPMENT}/{shipment['id']}/events/stream")
+    async with connect(url) as socket:
+        await socket.send(json.dumps({"token": "not-a-token"}))
+        [refusal] = await _messages(socket, 1)
+        assert (refusal["event"], refusal["data"]["status"]) == ("error", 401)
+        with pytest.raises(ConnectionClosed) as closed:
+            await socket.recv()
+    assert closed.value.rcvd is not None
+    assert closed.value.rcvd.code == 4401
+
+
+async def test_the_public_tracking_websocket_needs_no_token_and_shows_no_personal_data(
+    api: httpx.AsyncClient,
+    servers: list[str],
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    shipment = await created(api, seller_auth)
+    url = _socket_url(servers[0], f"{API}/track/{shipment['tracking_code']}/stream")
+    async with connect(url) as socket:
+        await socket.send(json.dumps({}))
+        [now] = await _messages(socket, 1)
+        assert (now["event"], now["id"], now["data"]["status"]) == ("tracking", "2", "placed")
+        await reported(api, partner_auth, shipment["id"], status="in_transit")
+        [moved] = await _messages(socket, 1)
+        assert (moved["id"], moved["data"]["status"]) == ("3", "in_transit")
+        assert shipment["client_contact_email"] not in json.dumps(moved)
+
+
+def _change(seller_id: uuid.UUID, sequence: int) -> ShipmentChange:
+    return ShipmentChange(
+        shipment_id=uuid.uuid4(),
+        sequence=sequence,
+        status=ShipmentStatus.IN_TRANSIT,
+        tracking_code=f"code-{sequence}",
+        seller_id=seller_id,
+        partner_id=None,
+    )
+
+
+async def _drain(watcher: Watcher) -> None:
+    """Takes what the watcher had queued, until its end."""
+    while await watcher.next(WITHIN):
+        pass
+
+
+async def test_a_client_that_falls_behind_is_dropped_while_a_fast_one_gets_everything(
+    redis: Redis, redis_url: str
+) -> None:
+    seller_id = uuid.uuid4()
+    hub = ChangeHub(redis_url)
+    await hub.start()
+    publisher = ChangePublisher(redis)
+    changes = WATCHER_QUEUE * 2
+    try:
+        with hub.watch(account_interest(Role.SELLER, seller_id)) as slow:
+            with hub.watch(account_interest(Role.SELLER, seller_id)) as fast:
+
+                async def receive_all() -> list[int]:
+                    got: list[int] = []
+                    while len(got) < changes:
+                        entry = await fast.next(WITHIN)
+                        assert entry is not None, f"only {len(got)} changes arrived"
+                        got.append(entry[1].sequence)
+                    return got
+
+                receiving = asyncio.create_task(receive_all())
+                for sequence in range(1, changes + 1):
+                    await publisher.publish(_change(seller_id, sequence))
+                assert await receiving == list(range(1, changes + 1))
+            with pytest.raises(StreamEnded, match="fell too far behind"):
+                await _drain(slow)
+    finally:
+        await hub.stop()
