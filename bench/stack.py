@@ -94,6 +94,8 @@ def running_stack(api_workers: int | None = None) -> Iterator[Stack]:
             "TEMPORAL_NAMESPACE": NAMESPACE,
             "API_HOST": "127.0.0.1",
             "API_PORT": str(api_port),
+            # Its own: a second stack at once (another bench, the fault run) must not collide.
+            "WORKER_METRICS_PORT": str(free_port()),
             # One API process per core, as a deployment on this machine would run it.
             "API_WORKERS": str(api_workers or os.environ.get("API_WORKERS", os.cpu_count() or 1)),
             "STATE_DIR": str(state / "app"),

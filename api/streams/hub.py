@@ -8,11 +8,11 @@ is ended with that reason, and the reader goes on from the last entry it saw onc
 
 import asyncio
 import uuid
-from collections import Counter
-from collections.abc import Iterator
+from collections import Counter, OrderedDict
+from collections.abc import Awaitable, Callable, Hashable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import structlog
 from redis.asyncio import Redis
@@ -28,6 +28,8 @@ WATCHER_QUEUE = 64  # changes a client may fall behind by before it is dropped
 READ_BLOCK_MS = 5_000
 READ_BATCH = 500
 RETRY_SECONDS = 1.0
+SHARED_READS = 4096
+T = TypeVar("T")
 
 Interest = tuple[str, str]  # ("shipment", id), ("tracking", code) or (role, account id)
 
@@ -116,6 +118,7 @@ class ChangeHub:
         self._watchers: dict[Interest, set[Watcher]] = {}
         self._task: asyncio.Task[None] | None = None
         self._open: Counter[str] = Counter()  # streams by token id
+        self._shared: OrderedDict[Hashable, asyncio.Task[Any]] = OrderedDict()
         self.available = False
 
     @contextmanager
@@ -145,6 +148,21 @@ class ChangeHub:
             self._open[claims.token_id] -= 1
             if not self._open[claims.token_id]:
                 del self._open[claims.token_id]
+
+    async def shared(self, key: Hashable, load: Callable[[], Awaitable[T]]) -> T:
+        """What `load` reads for `key`, read once for all of this process's streams that want it
+        (the newest SHARED_READS kept): a change followed by many clients costs one read."""
+        task = self._shared.get(key)
+        if task is None:
+            task = self._shared[key] = asyncio.ensure_future(load())
+            while len(self._shared) > SHARED_READS:
+                self._shared.popitem(last=False)
+        try:
+            result: T = await asyncio.shield(task)
+        except Exception:
+            self._shared.pop(key, None)  # a failed read is tried again by the next stream
+            raise
+        return result
 
     def open_for(self, claims: TokenClaims) -> int:
         return self._open[claims.token_id]

@@ -67,19 +67,29 @@ async def tracking(resources: Resources, tracking_code: str, last_event_id: str 
     """The parcel's tracking view (no personal data), again after each change."""
     sent = _sequence(last_event_id)
 
+    async def view() -> str:
+        async with resources.autocommit.connect() as connection:
+            document = await shipments.tracking_document(connection, tracking_code)
+        assert document is not None  # shipments are never deleted
+        return document
+
     async def now() -> Events:
         nonlocal sent
         async with resources.autocommit.connect() as connection:
             sequence = await shipments.tracking_sequence(connection, tracking_code)
-            if sequence is None or sequence <= sent:
-                return []
-            document = await shipments.tracking_document(connection, tracking_code)
-        assert document is not None  # shipments are never deleted
+        if sequence is None or sequence <= sent:
+            return []
         sent = sequence
-        return [StreamEvent("tracking", document, str(sequence))]
+        return [StreamEvent("tracking", await view(), str(sequence))]
 
     async def changed(_: str, change: ShipmentChange) -> Events:
-        return await now() if change.sequence > sent else []
+        nonlocal sent
+        if change.sequence <= sent:
+            return []
+        sent = change.sequence
+        # Read once per change for every stream of this process following the parcel.
+        document = await resources.hub.shared(("tracking", tracking_code, sent), view)
+        return [StreamEvent("tracking", document, str(sent))]
 
     async with resources.autocommit.connect() as connection:
         if await shipments.tracking_sequence(connection, tracking_code) is None:
