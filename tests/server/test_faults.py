@@ -6,6 +6,7 @@ import asyncio
 import itertools
 import json
 import signal
+import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -15,15 +16,19 @@ from typing import Any
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from temporalio.client import Client
 
+from api.streams.hub import entries_of
 from fastship.settings import Settings
 from fastship.temporal import data_converter
 from launcher.dev import create_database_if_missing, wait_for_temporal
 from launcher.embedded import EmbeddedPostgres, EmbeddedTemporal, free_port
 from migrations import migrate
+from models.changes import account_stream
+from models.domain import Role
 from tests.accounts import new_partner, new_seller
-from tests.crashing_worker import CRASH_AFTER_COMMIT
+from tests.crashing_worker import CRASH_AFTER_COMMIT, CRASH_BEFORE_PUBLISH
 from tests.fake_webhooks import Receiver
 from tests.helpers import eventually, serve_api, start_worker
 from tests.shipments import create, created, delivery_code, outbox, report, reported
@@ -103,6 +108,33 @@ async def stage(settings: Settings, temporal_server: EmbeddedTemporal) -> AsyncI
 
 def _descriptions(shipment: dict[str, Any]) -> list[str | None]:
     return [event["description"] for event in reversed(shipment["timeline"])]
+
+
+async def test_a_worker_killed_between_commit_and_publish_leaves_the_publish_to_the_retry(
+    stage: Stage, seller_auth: dict[str, str], partner_auth: dict[str, str], redis: Redis
+) -> None:
+    shipment_id = await stage.shipment_in_transit(seller_auth, partner_auth)  # sequence 3
+    seller = (await stage.api.get("/api/v1/seller/me", headers=seller_auth)).json()
+    feed = account_stream(Role.SELLER, uuid.UUID(seller["id"]))
+
+    async def published() -> list[int]:
+        return [change.sequence for _, change in entries_of(await redis.xrange(feed))]
+
+    doomed = await start_worker(stage.settings, module="tests.crashing_worker")
+    scan = {"location_zip": "07030", "description": CRASH_BEFORE_PUBLISH}
+    path = f"/api/v1/shipment/{shipment_id}/events"
+    answer = asyncio.create_task(stage.api.post(path, json=scan, headers=partner_auth))
+    async with asyncio.timeout(30):
+        assert await doomed.wait() == -signal.SIGKILL
+    assert await published() == [2, 3]  # the scan (4) is stored, and nobody was told
+
+    replacement = await start_worker(stage.settings)
+    try:
+        assert (await answer).status_code == 200  # once the retried step ran
+        assert await published() == [2, 3, 4]  # the retry found it stored, and published it
+    finally:
+        replacement.send_signal(signal.SIGTERM)
+        await replacement.wait()
 
 
 @pytest.mark.parametrize(

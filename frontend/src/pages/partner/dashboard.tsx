@@ -8,6 +8,7 @@ import { Card } from "../../components/ui/card";
 import { useI18n } from "../../i18n";
 import { call } from "../../lib/api";
 import { cn } from "../../lib/cn";
+import { useAccountFeed } from "../../lib/stream";
 import { isActive } from "../../lib/transitions";
 import { PartnerSettingsForm } from "../account";
 
@@ -56,15 +57,17 @@ function Workload({ active, capacity }: { active: number; capacity: number }) {
 export function PartnerDashboard() {
   const { t } = useI18n();
   const me = useQuery({ queryKey: ["partner", "me"], queryFn: () => call(getPartnerMe()) });
+  // A change to any of the partner's shipments refreshes the lists while the feed is open.
+  const poll = useAccountFeed("partner") ? false : 10_000;
   const list = useQuery({
     queryKey: ["partner", "shipments"],
     queryFn: () => call(listPartnerShipments({ query: { limit: 100 } })),
-    refetchInterval: 10_000,
+    refetchInterval: poll,
   });
   const counts = useQuery({
     queryKey: ["partner", "counts"],
     queryFn: () => call(countPartnerShipments()),
-    refetchInterval: 10_000,
+    refetchInterval: poll,
   });
   const items = list.data?.items ?? [];
   const byStatus = counts.data?.by_status;

@@ -10,19 +10,20 @@ import { SelectField, TextField } from "../../components/ui/field";
 import { formatDateTime, useI18n } from "../../i18n";
 import { call } from "../../lib/api";
 import { cn } from "../../lib/cn";
+import { useAccountFeed } from "../../lib/stream";
 import { parseShipmentSearch, type ShipmentSearch, STATUSES, TAGS, toListQuery } from "./search";
 
 const route = getRouteApi("/seller/");
 /** The card filters are exclusive: choosing one clears the others. */
 const NO_CARD = { status: undefined, attention: undefined };
 
-function StatusCards({ search }: { search: ShipmentSearch }) {
+function StatusCards({ search, live }: { search: ShipmentSearch; live: boolean }) {
   const { t } = useI18n();
   const navigate = route.useNavigate();
   const { data: counts } = useQuery({
     queryKey: ["seller", "counts"],
     queryFn: () => call(countSellerShipments()),
-    refetchInterval: 15_000,
+    refetchInterval: live ? false : 15_000, // the feed refreshes them while it is open
   });
   const shown = (value: number | undefined) => (value === undefined ? "…" : String(value));
 
@@ -157,6 +158,7 @@ export function SellerDashboard() {
   const { t, lang } = useI18n();
   const search = route.useSearch();
   const listQuery = toListQuery(search);
+  const live = useAccountFeed("seller");
   const list = useInfiniteQuery({
     queryKey: ["seller", "shipments", listQuery],
     queryFn: ({ pageParam }) =>
@@ -178,7 +180,7 @@ export function SellerDashboard() {
           {t("seller.new")}
         </Link>
       </div>
-      <StatusCards search={search} />
+      <StatusCards search={search} live={live} />
       <Filters search={search} />
       {list.isError ? <Alert tone="error">{list.error.message || t("app.error")}</Alert> : null}
       <DataTable
