@@ -29,6 +29,7 @@ READ_BLOCK_MS = 5_000
 READ_BATCH = 500
 RETRY_SECONDS = 1.0
 SHARED_READS = 4096
+STOP_SECONDS = 2.0
 T = TypeVar("T")
 
 Interest = tuple[str, str]  # ("shipment", id), ("tracking", code) or (role, account id)
@@ -183,8 +184,8 @@ class ChangeHub:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            with suppress(asyncio.CancelledError):
-                await self._task
+            # Bounded: a read cancelled on a connection the server dropped may take its time.
+            await asyncio.wait({self._task}, timeout=STOP_SECONDS)
         for watchers in list(self._watchers.values()):
             for watcher in list(watchers):
                 watcher.end(StreamEnded("the server is shutting down; reconnect"))
