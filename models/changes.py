@@ -33,12 +33,16 @@ class ShipmentChange:
     previous_partner_id: uuid.UUID | None = None
 
     @property
+    def partners(self) -> list[uuid.UUID]:
+        """The partners it concerns: the one it is assigned to, and one who just lost it."""
+        return list(dict.fromkeys(p for p in (self.partner_id, self.previous_partner_id) if p))
+
+    @property
     def streams(self) -> list[str]:
         """The accounts' streams this change is added to, beside the global one."""
-        partners = dict.fromkeys(p for p in (self.partner_id, self.previous_partner_id) if p)
         return [
             account_stream(Role.SELLER, self.seller_id),
-            *(account_stream(Role.PARTNER, partner) for partner in partners),
+            *(account_stream(Role.PARTNER, partner) for partner in self.partners),
         ]
 
     def to_fields(self) -> dict[str, str]:
@@ -67,7 +71,7 @@ class ShipmentChange:
     def concerns(self, role: Role, account_id: uuid.UUID) -> bool:
         if role is Role.SELLER:
             return self.seller_id == account_id
-        return account_id in (self.partner_id, self.previous_partner_id)
+        return account_id in self.partners
 
 
 def _optional_id(text: str) -> uuid.UUID | None:

@@ -48,12 +48,11 @@ def account_interest(role: Role, account_id: uuid.UUID) -> Interest:
 
 
 def _interests(change: ShipmentChange) -> list[Interest]:
-    partners = {p for p in (change.partner_id, change.previous_partner_id) if p}
     return [
         shipment_interest(change.shipment_id),
         tracking_interest(change.tracking_code),
         account_interest(Role.SELLER, change.seller_id),
-        *(account_interest(Role.PARTNER, partner) for partner in partners),
+        *(account_interest(Role.PARTNER, partner) for partner in change.partners),
     ]
 
 

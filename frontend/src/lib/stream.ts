@@ -1,5 +1,5 @@
 import { useQueryClient } from "@tanstack/react-query";
-import { useEffect, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 
 type Handlers = Record<string, (data: string) => void>;
 
@@ -30,17 +30,19 @@ function useEventStream(url: string, enabled: boolean, handlers: Handlers): bool
 /** A parcel's tracking stream: each change replaces the cached tracking view at once. */
 export function useTrackingStream(code: string, finished: boolean): boolean {
   const queryClient = useQueryClient();
-  const [handlers] = useState<Handlers>(() => ({
-    tracking: (data) => queryClient.setQueryData(["track", code], JSON.parse(data)),
-  }));
+  const handlers = useMemo<Handlers>(
+    () => ({ tracking: (data) => queryClient.setQueryData(["track", code], JSON.parse(data)) }),
+    [queryClient, code],
+  );
   return useEventStream(`/api/v1/track/${encodeURIComponent(code)}/stream`, !finished, handlers);
 }
 
 /** A seller's or partner's feed: a change to any of their shipments refreshes what they see. */
 export function useAccountFeed(role: "seller" | "partner"): boolean {
   const queryClient = useQueryClient();
-  const [handlers] = useState<Handlers>(() => ({
-    change: () => void queryClient.invalidateQueries({ queryKey: [role] }),
-  }));
+  const handlers = useMemo<Handlers>(
+    () => ({ change: () => void queryClient.invalidateQueries({ queryKey: [role] }) }),
+    [queryClient, role],
+  );
   return useEventStream(`/api/v1/${role}/events`, true, handlers);
 }
