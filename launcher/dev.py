@@ -85,11 +85,21 @@ def wait_until_ready(url: str, children: list["Child"]) -> None:
     raise TimeoutError(f"the API was not ready at {url} within 60 s")
 
 
-class _Stop(Exception):
-    pass
+class _Stop(BaseException):
+    """Ctrl-C or SIGTERM, raised from the signal handler wherever the launcher is: a
+    BaseException (as KeyboardInterrupt is), so no library's `except Exception` swallows it or
+    turns it into another error."""
+
+
+def _ignore_stops() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _raise_stop(*_: object) -> None:
+    # Stopping must finish: from the first Ctrl-C on, another one would interrupt it halfway
+    # (leaving servers half stopped, or a traceback and exit code 1 when it lands in `except`).
+    _ignore_stops()
     raise _Stop
 
 
@@ -244,6 +254,5 @@ def run(settings: Settings) -> int:
         except (OSError, RuntimeError, TimeoutError) as exc:
             print(f"FastShip could not start: {exc}; stopping what had started", flush=True)
             return 1
-        finally:  # stopping must finish: a second Ctrl-C would leave servers half stopped
-            signal.signal(signal.SIGTERM, signal.SIG_IGN)
-            signal.signal(signal.SIGINT, signal.SIG_IGN)
+        finally:  # the other ways out stop the servers too, uninterrupted
+            _ignore_stops()
