@@ -96,6 +96,13 @@ def _change(
     )
 
 
+async def _tracking(session: AsyncSession, change: ShipmentChange) -> str:
+    """The shipment's tracking document as this transaction leaves it, for the tracking cache."""
+    document = await shipments.tracking_document(session, change.tracking_code)
+    assert document is not None  # the change's shipment is stored, in this very transaction
+    return document
+
+
 class ShipmentActivities(ShipmentSteps):
     def __init__(
         self,
@@ -188,7 +195,8 @@ class ShipmentActivities(ShipmentSteps):
         """
         async with self._sessions.begin() as session:
             stored, change = await self._place(session, request)
-        await self._publisher.publish(change)
+            tracking = await _tracking(session, change)
+        await self._publisher.publish(change, tracking)
         return stored
 
     async def _place(
@@ -264,8 +272,10 @@ class ShipmentActivities(ShipmentSteps):
         """Assigns a waiting shipment, or reassigns one its partner did not pick up in time."""
         async with self._sessions.begin() as session:
             assignment, change = await self._assignment(session, request)
-        if change is not None:
-            await self._publisher.publish(change)
+            if change is None:
+                return assignment
+            tracking = await _tracking(session, change)
+        await self._publisher.publish(change, tracking)
         return assignment
 
     async def _assignment(
@@ -308,9 +318,9 @@ class ShipmentActivities(ShipmentSteps):
         async with self._sessions.begin() as session:
             shipment = await self._locked(session, event.shipment_id)
             recorded = await self._record(session, shipment, event)
-        await self._publisher.publish(
-            _change(shipment, event.sequence, event.status, shipment.partner_id)
-        )
+            change = _change(shipment, event.sequence, event.status, shipment.partner_id)
+            tracking = await _tracking(session, change)
+        await self._publisher.publish(change, tracking)
         return recorded
 
     async def _record(

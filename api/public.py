@@ -27,7 +27,7 @@ from fastship.secrets import read_review_token
 from fastship.settings import Settings
 from models.domain import ShipmentStatus
 from models.workflow_io import ReviewSubmission
-from repositories import reviews, shipments
+from repositories import reviews, shipments, tracking_cache
 from workflows.shipment import ShipmentWorkflow
 
 router = APIRouter(tags=["public"], responses=NOT_FOUND_RESPONSES | INVALID_RESPONSES)
@@ -44,6 +44,9 @@ async def track_shipment(
     resources: ResourcesDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
+    cached = await tracking_cache.read(resources.redis, tracking_code)
+    if cached is not None:  # as the newest change's activity stored it, before it was told
+        return conditional_json(cached, if_none_match, PUBLIC)
     # Built by PostgreSQL as JSON and passed through: the busiest public read skips the ORM, and
     # opens its connection here rather than through a yield dependency (a tenth of its CPU).
     async with resources.autocommit.connect() as connection:

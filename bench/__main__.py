@@ -90,7 +90,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
             baseline = await measure_baseline(stack, bare_workflow, args.concurrency, args.seconds)
             bare_rate = baseline.sample.rate if baseline.sample else 0.0
             say("Accounts and in_transit shipments...")
-            bench = await prepare(client, reader, engine, stack.processes)
+            bench = await prepare(client, reader, engine, stack)
             bench.bare_workflow = bare_workflow
             say("Empty database:")
             empty = await measure_http(bench, bare_rate, args.seconds, args.concurrency)

@@ -2,17 +2,22 @@
 
 import json
 import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
 import httpx
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bench.cpu import CpuUse, metered
 from bench.database import verify_all_accounts
 from bench.load import Failure, Operation, Sample, paced, saturate
 from bench.report import Row, progress, say
+from bench.stack import Stack
+from repositories import tracking_cache
 
 PASSWORD = "correct horse 42"  # noqa: S105 - bench accounts only
 ACCOUNTS = 4  # sellers and partners each: the first of each drives the load, all own seeded rows
@@ -66,6 +71,7 @@ class Bench:
     http: aiohttp.ClientSession
     seller: dict[str, str]
     processes: dict[str, int]  # the stack's, whose CPU time each measurement reports
+    redis_url: str
     partner: dict[str, str] | None = None
     problem: str = ""  # why the partner's measurements cannot run
     tracking_codes: list[str] = field(default_factory=list)
@@ -126,6 +132,22 @@ class Bench:
         self.tracking_etags[code] = etag
         await self._get(f"/track/{code}", 304, headers={"If-None-Match": etag})
 
+    @asynccontextmanager
+    async def tracking_cache_emptied(self) -> AsyncIterator[None]:
+        """Every tracking read is PostgreSQL's meanwhile; the entries come back after."""
+        redis = Redis.from_url(self.redis_url)
+        saved = []
+        try:
+            async for key in redis.scan_iter(match=f"{tracking_cache.PREFIX}*", count=1000):
+                if (dumped := await redis.dump(key)) is not None:  # None: it just expired
+                    saved.append((key, await redis.pttl(key), dumped))
+                    await redis.delete(key)
+            yield
+            for key, lifetime, dumped in saved:  # lifetime -1 (none): restored as 0, none
+                await redis.restore(key, max(lifetime, 0), dumped, replace=True)
+        finally:
+            await redis.aclose()
+
     async def list_partner_shipments(self, _: int) -> None:
         await self._get("/partner/shipments", params={"limit": 20}, headers=self.partner)
 
@@ -141,7 +163,7 @@ async def prepare(
     client: httpx.AsyncClient,
     http: aiohttp.ClientSession,
     engine: AsyncEngine,
-    processes: dict[str, int],
+    stack: Stack,
 ) -> Bench:
     """Signs up the accounts, logs in, and moves IN_TRANSIT new shipments to in_transit.
 
@@ -154,7 +176,8 @@ async def prepare(
         for index in range(ACCOUNTS)
     ]
     await verify_all_accounts(engine)
-    bench = Bench(client, http, await _log_in(client, "seller"), processes)
+    seller = await _log_in(client, "seller")
+    bench = Bench(client, http, seller, stack.processes, stack.redis_url)
     shipment_ids = [await bench.create(index) for index in range(IN_TRANSIT)]
     try:
         for response in partner_signups:
@@ -261,6 +284,9 @@ async def measure_http(
             bench, "tracking read, unchanged (304)", bench.track_unchanged, concurrency, seconds
         ),
     ]
+    async with bench.tracking_cache_emptied():
+        name = "tracking read, cache emptied (PostgreSQL)"
+        rows.append(await _max_rate(bench, name, bench.track, concurrency, seconds))
     name = "partner list (limit 20)"
     if bench.partner is not None:
         partner_list = bench.list_partner_shipments

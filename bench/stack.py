@@ -44,6 +44,7 @@ class Part(Protocol):
 class Stack:
     api_url: str
     database_url: str
+    redis_url: str
     temporal_address: str
     worker: Child
     temporal_wal: bool
@@ -121,6 +122,7 @@ def running_stack(api_workers: int | None = None) -> Iterator[Stack]:
             yield Stack(
                 api_url=api_url,
                 database_url=database_url,
+                redis_url=redis.url,
                 temporal_address=temporal.address,
                 worker=children[0],
                 temporal_wal=_uses_wal(state / "temporal" / "temporal.sqlite"),

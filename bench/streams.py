@@ -90,7 +90,7 @@ async def measure(stack: Stack, args: argparse.Namespace) -> None:
     client = httpx.AsyncClient(base_url=f"{stack.api_url}/api/v1", timeout=30)
     connector = aiohttp.TCPConnector(limit=0)  # every stream its own connection
     async with aiohttp.ClientSession(connector=connector) as http:
-        bench: Bench = await prepare(client, http, engine, stack.processes)
+        bench: Bench = await prepare(client, http, engine, stack)
         codes = dict(zip(bench.in_transit, bench.tracking_codes, strict=False))
         shipments = list(codes)
         # Each parcel followed by as many clients as the others, over both transports.

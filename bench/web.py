@@ -74,7 +74,7 @@ async def measure(stack: Stack, loads: int) -> bool:
         httpx.AsyncClient(base_url=f"{stack.api_url}/api/v1", timeout=30) as client,
         aiohttp.ClientSession() as http,
     ):
-        bench = await prepare(client, http, engine, stack.processes)
+        bench = await prepare(client, http, engine, stack)
     await engine.dispose()
     tracking = f"{stack.api_url}/track/{bench.tracking_codes[0]}"
     pages = {

@@ -339,7 +339,9 @@ async def _change_tags(
     return changed is not None
 
 
-async def tracking_document(connection: AsyncConnection, tracking_code: str) -> str | None:
+async def tracking_document(
+    connection: AsyncConnection | AsyncSession, tracking_code: str
+) -> str | None:
     """The public tracking view as JSON, built by PostgreSQL in one round trip (a hot path)."""
     found: str | None = await connection.scalar(TRACKING_DOCUMENT, {"tracking_code": tracking_code})
     return found

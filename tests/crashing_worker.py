@@ -23,7 +23,7 @@ CRASH_BEFORE_PUBLISH = "Crash before this change is published"
 
 
 class _Dying(ChangePublisher):
-    async def publish(self, change: ShipmentChange) -> str:  # noqa: ARG002 - it never gets to
+    async def publish(self, change: ShipmentChange, tracking_document: str) -> str:  # noqa: ARG002
         os.kill(os.getpid(), signal.SIGKILL)
         raise AssertionError("unreachable")
 

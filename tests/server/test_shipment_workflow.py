@@ -163,7 +163,7 @@ async def test_recording_an_event_twice_stores_it_once(
 class _RedisDown(ChangePublisher):
     """Publishes nothing: as a worker that died between the commit and the publish."""
 
-    async def publish(self, change: ShipmentChange) -> str:
+    async def publish(self, change: ShipmentChange, tracking_document: str) -> str:  # noqa: ARG002
         raise RedisConnectionError(f"Redis is down: {change.shipment_id} not published")
 
 
