@@ -13,6 +13,7 @@ from api.codec import codec_app
 from api.errors import install_error_handlers
 from api.middleware import install_middleware
 from api.openapi import install_openapi, operation_id
+from api.operators.router import router as operator_router
 from api.resources import open_resources
 from api.shipments import lists
 from api.shipments.router import router as shipments_router
@@ -60,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api.include_router(lists.router)
     api.include_router(seller_router)
     api.include_router(partner_router)
+    api.include_router(operator_router)
     api.include_router(webhooks_router)
     api.include_router(problems.router)
     api.include_router(notifications.router)

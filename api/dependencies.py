@@ -6,7 +6,7 @@ thread pool, a hop that cost more than the whole tracking query.
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -21,7 +21,7 @@ from api.resources import Resources
 from api.revocation import is_revoked
 from api.security import Passwords, TokenClaims, decode_access_token
 from fastship.settings import Settings
-from models.accounts import Partner, Seller
+from models.accounts import Operator, Partner, Seller
 from models.domain import Role
 
 
@@ -87,7 +87,7 @@ async def get_account_route_limit(request: Request, limiter: LimiterDep) -> Acco
 
 AccountRouteLimitDep = Annotated[AccountRouteLimit, Depends(get_account_route_limit)]
 
-# One bearer scheme: either role's token, the route decides which it accepts.
+# One bearer scheme: any role's token, the route decides which it accepts.
 _bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/seller/token", auto_error=False)
 BearerToken = Annotated[str | None, Depends(_bearer)]
 
@@ -119,20 +119,31 @@ async def get_claims(request: Request, bearer: BearerToken, resources: Resources
 
 Claims = Annotated[TokenClaims, Depends(get_claims)]
 
-_MODELS: dict[Role, type[Seller] | type[Partner]] = {Role.SELLER: Seller, Role.PARTNER: Partner}
-_WRONG_ROLE = {
-    Role.SELLER: "This route is for sellers; the token belongs to a delivery partner",
-    Role.PARTNER: "This route is for delivery partners; the token belongs to a seller",
+_ROLE_NAMES = {  # whom a route is for, and whom a token belongs to
+    Role.SELLER: ("sellers", "a seller"),
+    Role.PARTNER: ("delivery partners", "a delivery partner"),
+    Role.OPERATOR: ("operators", "an operator"),
 }
 
 
-def require_role(claims: TokenClaims, role: Role) -> None:
-    if claims.role is not role:
-        raise Forbidden(_WRONG_ROLE[role])
+def require_role(claims: TokenClaims, *roles: Role) -> None:
+    if claims.role not in roles:
+        meant_for = " and ".join(_ROLE_NAMES[role][0] for role in roles)
+        raise Forbidden(
+            f"This route is for {meant_for}; the token belongs to {_ROLE_NAMES[claims.role][1]}"
+        )
 
 
-async def _load(session: AsyncSession, claims: TokenClaims) -> Seller | Partner:
-    account: Seller | Partner | None = await session.get(_MODELS[claims.role], claims.subject)
+def require_shipment_party(claims: TokenClaims) -> None:
+    """A seller or a partner: who a shipment can belong to (an operator reads through Temporal)."""
+    require_role(claims, Role.SELLER, Role.PARTNER)
+
+
+AccountOf = TypeVar("AccountOf", Seller, Partner, Operator)
+
+
+async def _load(session: AsyncSession, claims: TokenClaims, model: type[AccountOf]) -> AccountOf:
+    account = await session.get(model, claims.subject)
     # Its connection back to the pool now: a command's route goes on to wait for Temporal.
     await session.close()
     if account is None:
@@ -142,23 +153,28 @@ async def _load(session: AsyncSession, claims: TokenClaims) -> Seller | Partner:
 
 async def get_current_account(claims: Claims, session: ReadSessionDep) -> Seller | Partner:
     """The seller or partner the bearer token belongs to."""
-    return await _load(session, claims)
+    require_shipment_party(claims)
+    if claims.role is Role.SELLER:
+        return await _load(session, claims, Seller)
+    return await _load(session, claims, Partner)
 
 
 async def get_current_seller(claims: Claims, session: ReadSessionDep) -> Seller:
     require_role(claims, Role.SELLER)
-    seller = await _load(session, claims)
-    assert isinstance(seller, Seller)
-    return seller
+    return await _load(session, claims, Seller)
 
 
 async def get_current_partner(claims: Claims, session: ReadSessionDep) -> Partner:
     require_role(claims, Role.PARTNER)
-    partner = await _load(session, claims)
-    assert isinstance(partner, Partner)
-    return partner
+    return await _load(session, claims, Partner)
+
+
+async def get_current_operator(claims: Claims, session: ReadSessionDep) -> Operator:
+    require_role(claims, Role.OPERATOR)
+    return await _load(session, claims, Operator)
 
 
 CurrentAccount = Annotated[Seller | Partner, Depends(get_current_account)]
 CurrentSeller = Annotated[Seller, Depends(get_current_seller)]
 CurrentPartner = Annotated[Partner, Depends(get_current_partner)]
+CurrentOperator = Annotated[Operator, Depends(get_current_operator)]

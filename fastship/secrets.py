@@ -3,6 +3,8 @@
 Links carry signed tokens (HS256), each kind with its own audience so one never passes for another.
 """
 
+import base64
+import binascii
 import hashlib
 import hmac
 import secrets
@@ -20,6 +22,7 @@ JWT_ALGORITHM = "HS256"  # pinned: a token cannot choose its own algorithm
 _REVIEW_AUDIENCE = "fastship-review"
 _VERIFY_AUDIENCE = "fastship-verify-email"
 _RESET_AUDIENCE = "fastship-reset-password"
+_VISIBILITY_CURSOR_AUDIENCE = "fastship-visibility-cursor"
 
 
 def _key(settings: Settings) -> bytes:
@@ -134,3 +137,36 @@ def read_reset_token(settings: Settings, role: Role, token: str) -> tuple[uuid.U
     if claims is None or claims["role"] != role.value:
         return None
     return uuid.UUID(claims["sub"]), str(claims["pwd"])
+
+
+def _query_digest(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()
+
+
+def issue_visibility_cursor(
+    settings: Settings, operator_id: uuid.UUID, query: str, page_token: bytes, expires_at: datetime
+) -> str:
+    """Temporal's next-page token, signed for this operator and this query: Temporal does not
+    check what it is given (a forged token fails as an internal error, retried for seconds)."""
+    token = base64.urlsafe_b64encode(page_token).decode()
+    return _issue(
+        settings,
+        _VISIBILITY_CURSOR_AUDIENCE,
+        operator_id,
+        expires_at,
+        tok=token,
+        q=_query_digest(query),
+    )
+
+
+def read_visibility_cursor(
+    settings: Settings, operator_id: uuid.UUID, query: str, cursor: str
+) -> bytes | None:
+    """The page token, or None unless this API gave the cursor to this operator for this query."""
+    claims = _read(settings, _VISIBILITY_CURSOR_AUDIENCE, cursor, "tok", "q")
+    if claims is None or claims["sub"] != str(operator_id) or claims["q"] != _query_digest(query):
+        return None
+    try:
+        return base64.urlsafe_b64decode(claims["tok"])
+    except (binascii.Error, ValueError, TypeError):
+        return None

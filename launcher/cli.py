@@ -35,7 +35,13 @@ def main() -> int:
         "register-search-attributes", help="add the custom search attributes to Temporal"
     )
     commands.add_parser("openapi", help="print the API's OpenAPI document (the web app's client)")
-    command = parser.parse_args().command
+    operator = commands.add_parser(
+        "create-operator", help="add an operator account (password from a prompt or stdin)"
+    )
+    operator.add_argument("--name", required=True)
+    operator.add_argument("--email", required=True)
+    arguments = parser.parse_args()
+    command = arguments.command
 
     settings = get_settings()
     configure_logging()
@@ -70,6 +76,10 @@ def main() -> int:
         asyncio.run(migrate(settings.database_url))
     elif command == "register-search-attributes":
         asyncio.run(_register_search_attributes(settings))
+    elif command == "create-operator":
+        from launcher import operators
+
+        return asyncio.run(operators.create(settings, arguments.name, arguments.email))
     elif command == "openapi":
         from api.app import create_app
 

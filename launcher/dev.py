@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar, Protocol
 
-from sqlalchemy import text
+from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 from temporalio.api.operatorservice.v1 import ListSearchAttributesRequest
 from temporalio.client import Client
@@ -89,6 +89,11 @@ class _Stop(BaseException):
     """Ctrl-C or SIGTERM, raised from the signal handler wherever the launcher is: a
     BaseException (as KeyboardInterrupt is), so no library's `except Exception` swallows it or
     turns it into another error."""
+
+
+def _shown(database_url: str) -> str:
+    """The URL to print: its password, if any, masked."""
+    return make_url(database_url).render_as_string(hide_password=True)
 
 
 def _ignore_stops() -> None:
@@ -238,6 +243,7 @@ def run(settings: Settings) -> int:
                 f"  Temporal UI     {temporal_ui}\n"
                 f"  Worker metrics  http://127.0.0.1:{metrics_port}/metrics\n"
                 f"  Redis           {env.get('REDIS_URL', settings.redis_url)}\n"
+                f"  PostgreSQL      {_shown(env.get('DATABASE_URL', settings.database_url))}\n"
                 "Press Ctrl-C to stop.\n",
                 flush=True,
             )

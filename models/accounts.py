@@ -1,4 +1,4 @@
-"""Accounts: sellers and delivery partners."""
+"""Accounts: sellers, delivery partners, and the operators who watch over every shipment."""
 
 from datetime import datetime
 
@@ -38,3 +38,16 @@ class Partner(Account, Base):
 
     serviceable_zip_codes: Mapped[list[str]] = mapped_column(ARRAY(String(10)))
     max_handling_capacity: Mapped[int]
+
+
+class Operator(Account, Base):
+    """Created by `fastship create-operator`, verified from the start; never by a signup."""
+
+    __tablename__ = "operators"
+    __table_args__ = (
+        Index("uq_operators_email_lower", func.lower(literal_column("email")), unique=True),
+    )
+
+
+# Whom a login can be for.
+AnyAccount = Seller | Partner | Operator

@@ -21,6 +21,7 @@ class ShipmentStatus(StrEnum):
 class Role(StrEnum):
     SELLER = "seller"
     PARTNER = "partner"
+    OPERATOR = "operator"  # reads every shipment, changes none; made by a CLI command only
 
 
 class Language(StrEnum):

@@ -5,9 +5,17 @@ import uuid
 
 from models.workflow_io import AccountRef, PasswordResetRequest
 
+SHIPMENT_WORKFLOW_TYPE = "ShipmentWorkflow"
+_SHIPMENT_PREFIX = "shipment-"
+
 
 def shipment_workflow_id(shipment_id: uuid.UUID) -> str:
-    return f"shipment-{shipment_id}"
+    return f"{_SHIPMENT_PREFIX}{shipment_id}"
+
+
+def shipment_id_of(workflow_id: str) -> uuid.UUID:
+    """The shipment a shipment workflow's id names."""
+    return uuid.UUID(workflow_id.removeprefix(_SHIPMENT_PREFIX))
 
 
 def email_verification_workflow_id(ref: AccountRef) -> str:

@@ -1,17 +1,17 @@
-"""Seller and partner accounts."""
+"""Seller, partner and operator accounts."""
 
 import uuid
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from models.accounts import Partner, Seller
+from models.accounts import AnyAccount, Partner, Seller
 
 
 async def find_by_email(
-    session: AsyncSession, model: type[Seller] | type[Partner], email: str
-) -> Seller | Partner | None:
-    account: Seller | Partner | None = await session.scalar(
+    session: AsyncSession, model: type[AnyAccount], email: str
+) -> AnyAccount | None:
+    account: AnyAccount | None = await session.scalar(
         select(model).where(func.lower(model.email) == email.lower())
     )
     return account

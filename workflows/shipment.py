@@ -31,6 +31,7 @@ with workflow.unsafe.imports_passed_through():
         review_refused,
     )
     from models.webhook_retries import WEBHOOK_RETRY_POLICY
+    from models.workflow_ids import SHIPMENT_WORKFLOW_TYPE
     from models.workflow_io import (
         AssignPartner,
         CancelRequest,
@@ -94,7 +95,7 @@ def _as_refusal(error: ActivityError | ApplicationError) -> ApplicationError:
     raise error
 
 
-@workflow.defn
+@workflow.defn(name=SHIPMENT_WORKFLOW_TYPE)
 class ShipmentWorkflow:
     @workflow.init
     def __init__(self, shipment: ShipmentWorkflowInput) -> None:

@@ -1,5 +1,6 @@
 """Sign-up, login and the own account, for sellers (`/seller`) and partners (`/partner`)."""
 
+from collections.abc import Awaitable, Callable
 from typing import Annotated
 
 import structlog
@@ -40,7 +41,7 @@ from api.errors import (
     documented_problem,
 )
 from api.security import AccessToken, decode_access_token
-from models.accounts import Partner, Seller
+from models.accounts import AnyAccount, Partner, Seller
 from models.domain import Role
 
 log = structlog.get_logger(__name__)
@@ -64,8 +65,11 @@ LINK_RESPONSES = PUBLIC_ACCOUNT_RESPONSES | {
 }
 
 
-def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) -> None:
-    """The routes both roles share: log in, verify the email, forgot and reset the password."""
+LogIn = Callable[..., Awaitable[AccessToken]]
+
+
+def add_login(router: APIRouter, model: type[AnyAccount]) -> LogIn:
+    """`POST /token` for one role; returns its login as a dependency, for other ways in."""
     role = service.ROLES[model]
 
     async def logged_in(
@@ -81,16 +85,22 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
             session, settings, passwords, model, form.username, form.password
         )
 
-    logged_in_token = Annotated[AccessToken, Depends(logged_in)]
-
     @router.post(
         "/token",
         summary="Log in (OAuth2 password flow; username is the email)",
         responses=LOGIN_RESPONSES,
         name=f"log_in_{role}",
     )
-    async def log_in(token: logged_in_token) -> TokenResponse:
+    async def log_in(token: Annotated[AccessToken, Depends(logged_in)]) -> TokenResponse:
         return TokenResponse(access_token=token.token, expires_in=token.expires_in)
+
+    return logged_in
+
+
+def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) -> None:
+    """The routes both roles share: log in, verify the email, forgot and reset the password."""
+    role = service.ROLES[model]
+    logged_in = add_login(router, model)
 
     @router.post(
         "/session",
@@ -99,7 +109,9 @@ def _add_account_routes(router: APIRouter, model: type[Seller] | type[Partner]) 
         name=f"start_{role}_session",
     )
     async def start_session(
-        token: logged_in_token, response: Response, settings: SettingsDep
+        token: Annotated[AccessToken, Depends(logged_in)],
+        response: Response,
+        settings: SettingsDep,
     ) -> BrowserSession:
         set_session_cookie(response, settings, token)
         token_id = decode_access_token(settings, token.token).token_id

@@ -28,7 +28,7 @@ from api.security import AccessToken, Passwords, issue_access_token
 from fastship.capacity import MAX_WOKEN, signal_capacity_freed
 from fastship.secrets import password_fingerprint, read_reset_token, read_verification_token
 from fastship.settings import Settings
-from models.accounts import Partner, Seller
+from models.accounts import AnyAccount, Operator, Partner, Seller
 from models.domain import TASK_QUEUE, Role
 from models.workflow_ids import email_verification_workflow_id, password_reset_workflow_id
 from models.workflow_io import AccountRef, EmailVerificationInput, PasswordResetRequest
@@ -37,7 +37,11 @@ from workflows.accounts import EmailVerificationWorkflow, PasswordResetWorkflow
 
 log = structlog.get_logger(__name__)
 
-ROLES: dict[type[Seller] | type[Partner], Role] = {Seller: Role.SELLER, Partner: Role.PARTNER}
+ROLES: dict[type[AnyAccount], Role] = {
+    Seller: Role.SELLER,
+    Partner: Role.PARTNER,
+    Operator: Role.OPERATOR,
+}
 TEMPORAL_ERRORS = (RPCError, RuntimeError, TimeoutError)
 
 
@@ -148,7 +152,7 @@ async def log_in(
     session: AsyncSession,
     settings: Settings,
     passwords: Passwords,
-    model: type[Seller] | type[Partner],
+    model: type[AnyAccount],
     email: str,
     password: str,
 ) -> AccessToken:

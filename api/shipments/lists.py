@@ -24,7 +24,7 @@ router = APIRouter(responses=AUTH_RESPONSES)
 SearchText = Annotated[str, NoControlCharacters]
 
 
-def _moment_query(description: str) -> Any:
+def moment_query(description: str) -> Any:
     return Query(
         max_length=40,
         description=f"{description}; ISO 8601 with a time zone, e.g. 2026-11-26T00:00:00Z",
@@ -45,19 +45,19 @@ def filters(
             "-without, either or other), or any part of the content",
         ),
     ] = None,
-    created_after: Annotated[str | None, _moment_query("Inclusive")] = None,
-    created_before: Annotated[str | None, _moment_query("Exclusive")] = None,
+    created_after: Annotated[str | None, moment_query("Inclusive")] = None,
+    created_before: Annotated[str | None, moment_query("Exclusive")] = None,
     needs_attention: Annotated[
         bool | None,
         Query(description="Flagged for operators and not yet delivered or cancelled (or not)"),
     ] = None,
 ) -> ShipmentFilters:
-    after = _moment("created_after", created_after)
-    before = _moment("created_before", created_before)
+    after = strict_moment("created_after", created_after)
+    before = strict_moment("created_before", created_before)
     return ShipmentFilters(status, tag, destination_zip, q, after, before, needs_attention)
 
 
-def _moment(name: str, value: str | None) -> datetime | None:
+def strict_moment(name: str, value: str | None) -> datetime | None:
     """Strict ISO 8601 (pydantic would also take a bare number as a Unix time)."""
     if value is None:
         return None

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from http import HTTPStatus
 
+from api.dependencies import require_shipment_party
 from api.errors import AppError
 from api.resources import Resources
 from api.revocation import is_revoked
@@ -101,6 +102,7 @@ async def timeline(
     resources: Resources, claims: TokenClaims, shipment_id: uuid.UUID, last_event_id: str | None
 ) -> Source:
     """One shipment's timeline events, for its seller or its assigned partner."""
+    require_shipment_party(claims)
     async with resources.reads() as session:
         reader = Reader(claims.role, claims.subject)
         if await shipments.status_for(session, reader, shipment_id) is None:

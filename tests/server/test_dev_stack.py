@@ -158,6 +158,28 @@ async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -
         return [w.id async for w in temporal.list_workflows('ShipmentStatus="placed"')]
 
     assert await eventually(placed, bool) == [f"shipment-{shipment_id}"]
+    # An operator, made as the README says with the database the banner prints, finds it too.
+    found = re.search(r"PostgreSQL +(\S+)", stack.printed)
+    assert found, stack.printed
+    command = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "launcher", "create-operator", "--name", "Ops"),
+        *("--email", "ops@example.com"),
+        env=os.environ | {"DATABASE_URL": found.group(1)},
+        stdin=asyncio.subprocess.PIPE,
+    )
+    await command.communicate(f"{PASSWORD}\n".encode())
+    assert command.returncode == 0
+    async with httpx.AsyncClient(base_url=f"{stack.api}/api/v1") as http:
+        operator = {"username": "ops@example.com", "password": PASSWORD}
+        logged_in = await http.post("/operator/token", data=operator)
+        assert logged_in.status_code == 200, logged_in.text
+        token = logged_in.json()["access_token"]
+        listed = await http.get(
+            "/operator/shipments",
+            params={"status": "placed"},
+            headers={"Authorization": f"Bearer {token}"},
+        )
+    assert [item["shipment_id"] for item in listed.json()["items"]] == [shipment_id]
     ui = f"http://127.0.0.1:{stack.ui_port}"
     history = await temporal.get_workflow_handle(f"shipment-{shipment_id}").fetch_history()
     payloads = list(payloads_in(json.loads(history.to_json())))

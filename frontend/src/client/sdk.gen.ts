@@ -2,7 +2,7 @@
 
 import { type Client, type Options as Options2, type TDataShape, urlSearchParamsBodySerializer } from './client';
 import { client } from './client.gen';
-import type { AddTagData, AddTagErrors, AddTagResponses, CancelShipmentData, CancelShipmentErrors, CancelShipmentResponses, CountPartnerShipmentsData, CountPartnerShipmentsErrors, CountPartnerShipmentsResponses, CountSellerShipmentsData, CountSellerShipmentsErrors, CountSellerShipmentsResponses, CreateShipmentData, CreateShipmentErrors, CreateShipmentResponses, DeleteWebhookData, DeleteWebhookErrors, DeleteWebhookResponses, ForgotPasswordPartnerData, ForgotPasswordPartnerErrors, ForgotPasswordPartnerResponses, ForgotPasswordSellerData, ForgotPasswordSellerErrors, ForgotPasswordSellerResponses, GetPartnerMeData, GetPartnerMeErrors, GetPartnerMeResponses, GetProblemKindData, GetProblemKindErrors, GetProblemKindResponses, GetReviewFormData, GetReviewFormErrors, GetReviewFormResponses, GetSellerMeData, GetSellerMeErrors, GetSellerMeResponses, GetShipmentData, GetShipmentErrors, GetShipmentResponses, GetTimelineData, GetTimelineErrors, GetTimelineResponses, GetWebhookData, GetWebhookErrors, GetWebhookResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, ListPartnerShipmentsData, ListPartnerShipmentsErrors, ListPartnerShipmentsResponses, ListProblemKindsData, ListProblemKindsResponses, ListSellerShipmentsData, ListSellerShipmentsErrors, ListSellerShipmentsResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, ListWebhooksData, ListWebhooksErrors, ListWebhooksResponses, LogInPartnerData, LogInPartnerErrors, LogInPartnerResponses, LogInSellerData, LogInSellerErrors, LogInSellerResponses, LogOutPartnerData, LogOutPartnerErrors, LogOutPartnerResponses, LogOutSellerData, LogOutSellerErrors, LogOutSellerResponses, PartnerEventsData, PartnerEventsErrors, PartnerEventsResponse, PartnerEventsResponses, ReadOutboxData, ReadOutboxErrors, ReadOutboxResponses, RegisterWebhookData, RegisterWebhookErrors, RegisterWebhookResponses, RemoveTagData, RemoveTagErrors, RemoveTagResponses, ReportEventData, ReportEventErrors, ReportEventResponses, ResetPasswordPartnerData, ResetPasswordPartnerErrors, ResetPasswordPartnerResponses, ResetPasswordSellerData, ResetPasswordSellerErrors, ResetPasswordSellerResponses, SellerEventsData, SellerEventsErrors, SellerEventsResponse, SellerEventsResponses, ShipmentStreamData, ShipmentStreamErrors, ShipmentStreamResponse, ShipmentStreamResponses, SignUpPartnerData, SignUpPartnerErrors, SignUpPartnerResponses, SignUpSellerData, SignUpSellerErrors, SignUpSellerResponses, StartPartnerSessionData, StartPartnerSessionErrors, StartPartnerSessionResponses, StartSellerSessionData, StartSellerSessionErrors, StartSellerSessionResponses, SubmitReviewData, SubmitReviewErrors, SubmitReviewResponses, TrackShipmentData, TrackShipmentErrors, TrackShipmentResponses, TrackStreamData, TrackStreamErrors, TrackStreamResponse, TrackStreamResponses, TwilioInboundData, TwilioInboundErrors, TwilioInboundResponses, TwilioStatusData, TwilioStatusErrors, TwilioStatusResponses, UpdatePartnerMeData, UpdatePartnerMeErrors, UpdatePartnerMeResponses, UpdateSellerMeData, UpdateSellerMeErrors, UpdateSellerMeResponses, VerifyPartnerData, VerifyPartnerErrors, VerifyPartnerResponses, VerifySellerData, VerifySellerErrors, VerifySellerResponses } from './types.gen';
+import type { AddTagData, AddTagErrors, AddTagResponses, CancelShipmentData, CancelShipmentErrors, CancelShipmentResponses, CountPartnerShipmentsData, CountPartnerShipmentsErrors, CountPartnerShipmentsResponses, CountSellerShipmentsData, CountSellerShipmentsErrors, CountSellerShipmentsResponses, CreateShipmentData, CreateShipmentErrors, CreateShipmentResponses, DeleteWebhookData, DeleteWebhookErrors, DeleteWebhookResponses, ForgotPasswordPartnerData, ForgotPasswordPartnerErrors, ForgotPasswordPartnerResponses, ForgotPasswordSellerData, ForgotPasswordSellerErrors, ForgotPasswordSellerResponses, GetPartnerMeData, GetPartnerMeErrors, GetPartnerMeResponses, GetProblemKindData, GetProblemKindErrors, GetProblemKindResponses, GetReviewFormData, GetReviewFormErrors, GetReviewFormResponses, GetSellerMeData, GetSellerMeErrors, GetSellerMeResponses, GetShipmentData, GetShipmentErrors, GetShipmentResponses, GetTimelineData, GetTimelineErrors, GetTimelineResponses, GetWebhookData, GetWebhookErrors, GetWebhookResponses, HealthLiveData, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, ListPartnerShipmentsData, ListPartnerShipmentsErrors, ListPartnerShipmentsResponses, ListProblemKindsData, ListProblemKindsResponses, ListSellerShipmentsData, ListSellerShipmentsErrors, ListSellerShipmentsResponses, ListWebhookDeliveriesData, ListWebhookDeliveriesErrors, ListWebhookDeliveriesResponses, ListWebhooksData, ListWebhooksErrors, ListWebhooksResponses, LogInOperatorData, LogInOperatorErrors, LogInOperatorResponses, LogInPartnerData, LogInPartnerErrors, LogInPartnerResponses, LogInSellerData, LogInSellerErrors, LogInSellerResponses, LogOutOperatorData, LogOutOperatorErrors, LogOutOperatorResponses, LogOutPartnerData, LogOutPartnerErrors, LogOutPartnerResponses, LogOutSellerData, LogOutSellerErrors, LogOutSellerResponses, PartnerEventsData, PartnerEventsErrors, PartnerEventsResponse, PartnerEventsResponses, ReadOutboxData, ReadOutboxErrors, ReadOutboxResponses, RegisterWebhookData, RegisterWebhookErrors, RegisterWebhookResponses, RemoveTagData, RemoveTagErrors, RemoveTagResponses, ReportEventData, ReportEventErrors, ReportEventResponses, ResetPasswordPartnerData, ResetPasswordPartnerErrors, ResetPasswordPartnerResponses, ResetPasswordSellerData, ResetPasswordSellerErrors, ResetPasswordSellerResponses, SearchShipmentsData, SearchShipmentsErrors, SearchShipmentsResponses, SellerEventsData, SellerEventsErrors, SellerEventsResponse, SellerEventsResponses, ShipmentStreamData, ShipmentStreamErrors, ShipmentStreamResponse, ShipmentStreamResponses, SignUpPartnerData, SignUpPartnerErrors, SignUpPartnerResponses, SignUpSellerData, SignUpSellerErrors, SignUpSellerResponses, StartPartnerSessionData, StartPartnerSessionErrors, StartPartnerSessionResponses, StartSellerSessionData, StartSellerSessionErrors, StartSellerSessionResponses, SubmitReviewData, SubmitReviewErrors, SubmitReviewResponses, TrackShipmentData, TrackShipmentErrors, TrackShipmentResponses, TrackStreamData, TrackStreamErrors, TrackStreamResponse, TrackStreamResponses, TwilioInboundData, TwilioInboundErrors, TwilioInboundResponses, TwilioStatusData, TwilioStatusErrors, TwilioStatusResponses, UpdatePartnerMeData, UpdatePartnerMeErrors, UpdatePartnerMeResponses, UpdateSellerMeData, UpdateSellerMeErrors, UpdateSellerMeResponses, VerifyPartnerData, VerifyPartnerErrors, VerifyPartnerResponses, VerifySellerData, VerifySellerErrors, VerifySellerResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -42,6 +42,39 @@ export const twilioInbound = <ThrowOnError extends boolean = false>(options?: Op
  * Twilio status callback: records whether an SMS was delivered
  */
 export const twilioStatus = <ThrowOnError extends boolean = false>(options?: Options<TwilioStatusData, ThrowOnError>) => (options?.client ?? client).post<TwilioStatusResponses, TwilioStatusErrors, ThrowOnError>({ url: '/api/v1/notifications/twilio/status', ...options });
+
+/**
+ * Log out: the access token used here is revoked at once
+ */
+export const logOutOperator = <ThrowOnError extends boolean = false>(options?: Options<LogOutOperatorData, ThrowOnError>) => (options?.client ?? client).post<LogOutOperatorResponses, LogOutOperatorErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/operator/logout',
+    ...options
+});
+
+/**
+ * Every shipment, newest first, found through Temporal visibility
+ *
+ * Filters combine (AND); each is a search attribute of the shipment's workflow, so a change shows here once Temporal has indexed it (within about a second).
+ */
+export const searchShipments = <ThrowOnError extends boolean = false>(options?: Options<SearchShipmentsData, ThrowOnError>) => (options?.client ?? client).get<SearchShipmentsResponses, SearchShipmentsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }],
+    url: '/api/v1/operator/shipments',
+    ...options
+});
+
+/**
+ * Log in (OAuth2 password flow; username is the email)
+ */
+export const logInOperator = <ThrowOnError extends boolean = false>(options: Options<LogInOperatorData, ThrowOnError>) => (options.client ?? client).post<LogInOperatorResponses, LogInOperatorErrors, ThrowOnError>({
+    ...urlSearchParamsBodySerializer,
+    url: '/api/v1/operator/token',
+    ...options,
+    headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        ...options.headers
+    }
+});
 
 /**
  * The partner's feed: each change to the shipments assigned to them (SSE)

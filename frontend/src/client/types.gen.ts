@@ -82,6 +82,75 @@ export type LoginForm = {
 };
 
 /**
+ * OperatorShipment
+ */
+export type OperatorShipment = {
+    /**
+     * Closed At
+     */
+    closed_at: string | null;
+    /**
+     * Destination Zip
+     */
+    destination_zip: string | null;
+    /**
+     * Needs Attention
+     */
+    needs_attention: boolean;
+    /**
+     * Partner Id
+     */
+    partner_id: string | null;
+    /**
+     * Seller Id
+     */
+    seller_id: string | null;
+    /**
+     * Shipment Id
+     */
+    shipment_id: string;
+    /**
+     * Started At
+     */
+    started_at: string;
+    status: ShipmentStatus | null;
+    /**
+     * Workflow Id
+     *
+     * Open it in the Temporal UI
+     */
+    workflow_id: string;
+    /**
+     * Workflow Status
+     *
+     * The workflow's: RUNNING, COMPLETED, FAILED, TERMINATED, …
+     */
+    workflow_status: string | null;
+};
+
+/**
+ * OperatorShipmentPage
+ */
+export type OperatorShipmentPage = {
+    /**
+     * Items
+     */
+    items: Array<OperatorShipment>;
+    /**
+     * Next
+     *
+     * The next page's URL; null on the last page
+     */
+    next: string | null;
+    /**
+     * Next Cursor
+     *
+     * Pass as `cursor` for the next page
+     */
+    next_cursor: string | null;
+};
+
+/**
  * OutboxMessageRead
  */
 export type OutboxMessageRead = {
@@ -361,7 +430,7 @@ export type ReviewRead = {
 /**
  * Role
  */
-export type Role = 'seller' | 'partner';
+export type Role = 'seller' | 'partner' | 'operator';
 
 /**
  * SellerRead
@@ -1094,6 +1163,194 @@ export type TwilioStatusResponses = {
 };
 
 export type TwilioStatusResponse = TwilioStatusResponses[keyof TwilioStatusResponses];
+
+export type LogOutOperatorData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/api/v1/operator/logout';
+};
+
+export type LogOutOperatorErrors = {
+    /**
+     * Missing, invalid, expired or revoked token
+     */
+    401: Problem;
+    /**
+     * The token belongs to another role
+     */
+    403: Problem;
+    /**
+     * Invalid parameters or body
+     */
+    422: Problem;
+    /**
+     * Too many requests; the problem says which limit, the headers when to retry
+     */
+    429: Problem;
+    /**
+     * Redis, which checks tokens and rate limits, is unreachable; retry shortly
+     */
+    503: Problem;
+};
+
+export type LogOutOperatorError = LogOutOperatorErrors[keyof LogOutOperatorErrors];
+
+export type LogOutOperatorResponses = {
+    /**
+     * Successful Response
+     */
+    204: void;
+};
+
+export type LogOutOperatorResponse = LogOutOperatorResponses[keyof LogOutOperatorResponses];
+
+export type SearchShipmentsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * Limit
+         *
+         * Page size
+         */
+        limit?: number;
+        /**
+         * Cursor
+         *
+         * From `next_cursor`
+         */
+        cursor?: string | null;
+        /**
+         * Status
+         *
+         * Any of these statuses
+         */
+        status?: Array<ShipmentStatus> | null;
+        /**
+         * Seller Id
+         */
+        seller_id?: string | null;
+        /**
+         * Partner Id
+         */
+        partner_id?: string | null;
+        /**
+         * Destination Zip
+         */
+        destination_zip?: string | null;
+        /**
+         * Needs Attention
+         *
+         * Flagged for an operator (or not)
+         */
+        needs_attention?: boolean | null;
+        /**
+         * Started After
+         *
+         * Created at or after; ISO 8601 with a time zone, e.g. 2026-11-26T00:00:00Z
+         */
+        started_after?: string | null;
+        /**
+         * Started Before
+         *
+         * Created before; ISO 8601 with a time zone, e.g. 2026-11-26T00:00:00Z
+         */
+        started_before?: string | null;
+        /**
+         * Closed After
+         *
+         * Workflow closed at or after; ISO 8601 with a time zone, e.g. 2026-11-26T00:00:00Z
+         */
+        closed_after?: string | null;
+        /**
+         * Closed Before
+         *
+         * Workflow closed before; ISO 8601 with a time zone, e.g. 2026-11-26T00:00:00Z
+         */
+        closed_before?: string | null;
+    };
+    url: '/api/v1/operator/shipments';
+};
+
+export type SearchShipmentsErrors = {
+    /**
+     * Missing, invalid, expired or revoked token
+     */
+    401: Problem;
+    /**
+     * The token belongs to another role
+     */
+    403: Problem;
+    /**
+     * Invalid parameters or body
+     */
+    422: Problem;
+    /**
+     * Too many requests; the problem says which limit, the headers when to retry
+     */
+    429: Problem;
+    /**
+     * The workflow service did not confirm in time; retry
+     */
+    503: Problem;
+};
+
+export type SearchShipmentsError = SearchShipmentsErrors[keyof SearchShipmentsErrors];
+
+export type SearchShipmentsResponses = {
+    /**
+     * Successful Response
+     */
+    200: OperatorShipmentPage;
+};
+
+export type SearchShipmentsResponse = SearchShipmentsResponses[keyof SearchShipmentsResponses];
+
+export type LogInOperatorData = {
+    body: LoginForm;
+    path?: never;
+    query?: never;
+    url: '/api/v1/operator/token';
+};
+
+export type LogInOperatorErrors = {
+    /**
+     * Malformed body
+     */
+    400: Problem;
+    /**
+     * Incorrect email or password
+     */
+    401: Problem;
+    /**
+     * The email address is not verified yet
+     */
+    403: Problem;
+    /**
+     * Invalid parameters or body
+     */
+    422: Problem;
+    /**
+     * Too many requests; the problem says which limit, the headers when to retry
+     */
+    429: Problem;
+    /**
+     * Redis, which keeps rate limits, is unreachable; retry shortly
+     */
+    503: Problem;
+};
+
+export type LogInOperatorError = LogInOperatorErrors[keyof LogInOperatorErrors];
+
+export type LogInOperatorResponses = {
+    /**
+     * Successful Response
+     */
+    200: TokenResponse;
+};
+
+export type LogInOperatorResponse = LogInOperatorResponses[keyof LogInOperatorResponses];
 
 export type PartnerEventsData = {
     body?: never;
