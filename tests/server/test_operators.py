@@ -116,6 +116,7 @@ async def test_operators_find_shipments_by_status_partner_zip_flag_and_time(
     partner = {"partner_id": moving["partner"]["id"]}
     assert moving["id"] in ids(await _search(api, operator_auth, **partner))
     assert ids(await _search(api, operator_auth, **mine, needs_attention="true")) == set()
+    assert ids(await _search(api, operator_auth, **mine, needs_attention="false")) == both
     assert ids(await _search(api, operator_auth, **mine, started_after=before.isoformat())) == both
     assert await _search(api, operator_auth, **mine, started_before=before.isoformat()) == []
     closed = {"closed_after": before.isoformat()}  # both still run
