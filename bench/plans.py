@@ -50,6 +50,17 @@ async def query_plans(engine: AsyncEngine) -> str:
                 ShipmentFilters(status=ShipmentStatus.CANCELLED),
                 ListOrder.CREATED,
             ),
+            # None of the seeded shipments is in transit: the filter finds nothing.
+            "seller list, a status it has none of": (
+                seller,
+                ShipmentFilters(status=ShipmentStatus.IN_TRANSIT),
+                ListOrder.CREATED,
+            ),
+            "seller list, a status it has none of, last changed first": (
+                seller,
+                ShipmentFilters(status=ShipmentStatus.IN_TRANSIT),
+                ListOrder.UPDATED,
+            ),
             "seller list, search (few match)": (
                 seller,
                 ShipmentFilters(q="parcel 4242"),

@@ -35,6 +35,10 @@ class Shipment(UUIDPrimaryKey, Timestamps, Base):
         Index("ix_shipments_partner_created", "partner_id", "created_at", "id"),
         Index("ix_shipments_seller_updated", "seller_id", "updated_at", "id"),
         Index("ix_shipments_partner_updated", "partner_id", "updated_at", "id"),
+        # A status filter: a status the account has few of is found without walking its whole
+        # list (192 ms for a seller with 250,000 shipments and none cancelled, before).
+        Index("ix_shipments_seller_status_created", "seller_id", "status", "created_at", "id"),
+        Index("ix_shipments_partner_status_created", "partner_id", "status", "created_at", "id"),
         # Assignment counts each candidate partner's active shipments.
         Index(
             "ix_shipments_partner_active",
