@@ -22,7 +22,7 @@ class ShipmentSearch:
     seller_id: uuid.UUID | None = None
     partner_id: uuid.UUID | None = None
     destination_zip: str | None = None
-    needs_attention: bool | None = None
+    needs_attention: bool | None = None  # flagged and not yet delivered or cancelled
     started_after: datetime | None = None  # inclusive, as the others' "after"
     started_before: datetime | None = None  # exclusive, as the others' "before"
     closed_after: datetime | None = None
@@ -56,8 +56,14 @@ def visibility_query(search: ShipmentSearch) -> str:
         zip_code = _literal(search.destination_zip)
         clauses.append(f"{SearchAttributes.DESTINATION_ZIP.name} = {zip_code}")
     if search.needs_attention is not None:
-        flagged = "true" if search.needs_attention else "false"
-        clauses.append(f"{SearchAttributes.NEEDS_ATTENTION.name} = {flagged}")
+        # As the sellers' lists mean it: flagged, and not yet delivered or cancelled (the flag
+        # stays on a workflow once set).
+        flag, status = SearchAttributes.NEEDS_ATTENTION.name, SearchAttributes.SHIPMENT_STATUS.name
+        final = ", ".join(_literal(status.value) for status in ShipmentStatus if status.is_final)
+        if search.needs_attention:
+            clauses.append(f"{flag} = true AND {status} NOT IN ({final})")
+        else:
+            clauses.append(f"({flag} = false OR {status} IN ({final}))")
     for attribute, after, before in (
         ("StartTime", search.started_after, search.started_before),
         ("CloseTime", search.closed_after, search.closed_before),

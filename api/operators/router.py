@@ -34,7 +34,8 @@ def search_filters(
     partner_id: uuid.UUID | None = None,
     destination_zip: Annotated[ZipCode | None, Query()] = None,
     needs_attention: Annotated[
-        bool | None, Query(description="Flagged for an operator (or not)")
+        bool | None,
+        Query(description="Flagged for an operator and not yet delivered or cancelled (or not)"),
     ] = None,
     started_after: Annotated[str | None, moment_query("Created at or after")] = None,
     started_before: Annotated[str | None, moment_query("Created before")] = None,

@@ -14,8 +14,8 @@ import pytest
 
 from fastship.settings import Settings
 from tests.accounts import PASSWORD
-from tests.helpers import eventually
-from tests.shipments import SHIPMENT, created, reported
+from tests.helpers import eventually, serve_api
+from tests.shipments import SHIPMENT, created, delivery_code, reported
 
 OPERATOR = "/api/v1/operator"
 
@@ -121,6 +121,36 @@ async def test_operators_find_shipments_by_status_partner_zip_flag_and_time(
     assert await _search(api, operator_auth, **mine, started_before=before.isoformat()) == []
     closed = {"closed_after": before.isoformat()}  # both still run
     assert await _search(api, operator_auth, **mine, **closed) == []
+
+
+async def test_needing_attention_is_flagged_and_not_yet_delivered_or_cancelled(
+    settings: Settings,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+    operator_auth: dict[str, str],
+) -> None:
+    late = settings.model_copy(update={"delivery_estimate": timedelta(seconds=2)})
+    async with serve_api(late) as api:
+        shipment = await created(api, seller_auth)
+        await reported(api, partner_auth, shipment["id"], status="in_transit")
+        mine = {"seller_id": await _seller_id(api, seller_auth)}
+
+        async def flagged() -> list[dict[str, Any]]:
+            return await _search(api, operator_auth, **mine, needs_attention="true")
+
+        [found] = await eventually(flagged, bool, within=20)  # the estimate passed
+        assert (found["shipment_id"], found["needs_attention"]) == (shipment["id"], True)
+        await reported(api, partner_auth, shipment["id"], status="out_for_delivery")
+        code = await delivery_code(api, shipment["id"])
+        delivery = {"status": "delivered", "verification_code": code}
+        await reported(api, partner_auth, shipment["id"], **delivery)
+
+        async def unflagged() -> list[dict[str, Any]]:
+            return await _search(api, operator_auth, **mine, needs_attention="false")
+
+        [delivered] = await eventually(unflagged, bool)
+        assert (delivered["status"], delivered["needs_attention"]) == ("delivered", True)
+        assert await flagged() == []
 
 
 async def test_the_pages_follow_each_other_without_repeats(

@@ -33,10 +33,17 @@ def test_every_filter_is_one_clause_of_its_attribute() -> None:
         "ShipmentStatus IN ('placed', 'in_transit')",
         f"PartnerId = '{PARTNER}'",
         "DestinationZip = 'SW1A1AA'",
-        "NeedsAttention = false",
+        "(NeedsAttention = false OR ShipmentStatus IN ('delivered', 'cancelled'))",
         "StartTime >= '2026-12-01T09:30:00+02:00'",
         "CloseTime < '2026-12-01T09:30:00+02:00'",
     ]
+
+
+def test_needing_attention_means_flagged_and_not_yet_delivered_or_cancelled() -> None:
+    query = visibility_query(ShipmentSearch(needs_attention=True))
+    assert query.endswith(
+        "NeedsAttention = true AND ShipmentStatus NOT IN ('delivered', 'cancelled')"
+    )
 
 
 def test_a_quote_in_a_value_stays_inside_its_string() -> None:

@@ -1242,7 +1242,7 @@ export type SearchShipmentsData = {
         /**
          * Needs Attention
          *
-         * Flagged for an operator (or not)
+         * Flagged for an operator and not yet delivered or cancelled (or not)
          */
         needs_attention?: boolean | null;
         /**
