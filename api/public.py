@@ -44,9 +44,10 @@ async def track_shipment(
     resources: ResourcesDep,
     if_none_match: IfNoneMatch = None,
 ) -> Response:
-    cached = await tracking_cache.read(resources.redis, tracking_code)
-    if cached is not None:  # as the newest change's activity stored it, before it was told
-        return conditional_json(cached, if_none_match, PUBLIC)
+    if resources.hub.available:  # else Redis may come back on an older snapshot: not yet
+        cached = await tracking_cache.read(resources.redis, tracking_code)
+        if cached is not None:  # as the newest change's activity stored it, before it was told
+            return conditional_json(cached, if_none_match, PUBLIC)
     # Built by PostgreSQL as JSON and passed through: the busiest public read skips the ORM, and
     # opens its connection here rather than through a yield dependency (a tenth of its CPU).
     async with resources.autocommit.connect() as connection:

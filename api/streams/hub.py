@@ -21,6 +21,7 @@ from redis.exceptions import RedisError
 from api.security import TokenClaims
 from models.changes import CHANGES_STREAM, ShipmentChange
 from models.domain import Role
+from repositories import tracking_cache
 
 log = structlog.get_logger(__name__)
 
@@ -119,6 +120,8 @@ class ChangeHub:
         self._task: asyncio.Task[None] | None = None
         self._open: Counter[str] = Counter()  # streams by token id
         self._shared: OrderedDict[Hashable, asyncio.Task[Any]] = OrderedDict()
+        # Redis answers, and a restarted Redis's tracking cache was dropped: streams may open,
+        # and the tracking read may answer from the cache.
         self.available = False
 
     @contextmanager
@@ -177,6 +180,7 @@ class ChangeHub:
         with suppress(RedisError):
             newest = entries_of(await self._redis.xrevrange(CHANGES_STREAM, count=1))
             last_id = newest[0][0] if newest else "0-0"
+            await tracking_cache.forget_if_restarted(self._redis)
             self.available = True
         self._task = asyncio.create_task(self._read(last_id), name="change hub")
 
@@ -193,6 +197,9 @@ class ChangeHub:
     async def _read(self, last_id: str) -> None:
         while True:
             try:
+                if not self.available:  # back: perhaps a new server, on an older snapshot
+                    await tracking_cache.forget_if_restarted(self._redis)
+                    self.available = True
                 batches: Any = await self._redis.xread(
                     {CHANGES_STREAM: last_id}, count=READ_BATCH, block=READ_BLOCK_MS
                 )
@@ -200,7 +207,6 @@ class ChangeHub:
                 self._unavailable(exc)
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
-            self.available = True
             for _, entries in batches or ():
                 for entry_id, change in entries_of(entries):
                     last_id = entry_id

@@ -5,15 +5,18 @@ import asyncio
 import json
 import time
 import uuid
+from pathlib import Path
 
 import httpx
 from redis.asyncio import Redis
 
 from activities.publishing import ChangePublisher
-from launcher.embedded import free_port
+from fastship.settings import Settings
+from launcher.embedded import EmbeddedRedis, free_port
 from models.changes import ShipmentChange
 from models.domain import ShipmentStatus
 from repositories import tracking_cache
+from tests.helpers import eventually, serve_api
 from tests.shipments import created, reported
 
 TRACK = "/api/v1/track"
@@ -89,3 +92,43 @@ async def test_a_redis_that_is_down_or_hangs_leaves_the_read_to_postgresql() -> 
             assert await tracking_cache.read(redis, "any-code") is None
             assert time.monotonic() - started < 1  # not Redis's own 5 s timeouts
             await redis.aclose()
+
+
+async def test_a_redis_back_on_an_older_snapshot_serves_no_stale_tracking(
+    api: httpx.AsyncClient,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+    settings: Settings,
+    tmp_path: Path,
+) -> None:
+    shipment = await created(api, seller_auth)
+    code = shipment["tracking_code"]
+    placed = (await api.get(f"{TRACK}/{code}")).content
+    await reported(api, partner_auth, shipment["id"], status="in_transit")
+    moved = (await api.get(f"{TRACK}/{code}")).content
+
+    server = EmbeddedRedis(tmp_path / "redis", port=free_port(), persist=True)
+    redis = Redis.from_url(server.url)
+    try:
+        async with serve_api(settings.model_copy(update={"redis_url": server.url})) as other:
+            url = f"{TRACK}/{code}"
+            entry = tracking_cache.key(code)
+            # The snapshot holds the placed document; the change after it reaches memory only.
+            await redis.hset(entry, mapping={"sequence": 2, "document": placed})
+            await redis.save()
+            await redis.hset(entry, mapping={"sequence": 3, "document": moved})
+            assert (await other.get(url)).content == moved
+            server.kill()  # a crash: what came after the snapshot is lost
+            server.restart()  # the stale copy is back in memory
+            await redis.aclose()
+            redis = Redis.from_url(server.url)
+
+            # While its hub finds Redis away and back, the API answers from PostgreSQL, never
+            # from the stale copy; then the stale copies are gone.
+            answers = [(await other.get(url)).content]
+            await eventually(lambda: redis.exists(entry), lambda count: count == 0)
+            answers.append((await other.get(url)).content)
+            assert answers == [moved, moved]
+    finally:
+        await redis.aclose()
+        server.stop()
