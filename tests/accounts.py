@@ -3,6 +3,9 @@
 verified in one insert with a token issued at once (`stored_seller`, `stored_partner`: what the
 `sign_up_*` fixtures use, skipping two Argon2 hashes and three requests per account)."""
 
+import asyncio
+import os
+import sys
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -129,3 +132,19 @@ async def new_partner(
     assert response.status_code == 201, response.text
     await verify_email(api, settings, Role.PARTNER, response.json()["id"])
     return await log_in(api, "partner", email)
+
+
+async def create_operator(
+    database_url: str, email: str, password: str = PASSWORD, name: str = "Ops"
+) -> tuple[int, str]:
+    """`fastship create-operator`, the password on its standard input: exit code and output."""
+    command = await asyncio.create_subprocess_exec(
+        *(sys.executable, "-m", "launcher", "create-operator", "--name", name, "--email", email),
+        env=os.environ | {"DATABASE_URL": database_url},
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
+    output, _ = await command.communicate(f"{password}\n".encode())
+    assert command.returncode is not None
+    return command.returncode, output.decode()

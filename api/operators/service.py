@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from temporalio.client import Client
-from temporalio.service import RPCError
 
+from api.accounts.service import TEMPORAL_ERRORS
 from api.errors import Conflict, ServiceUnavailable
 from api.operators.schemas import OperatorCreate
 from api.security import Passwords
@@ -61,7 +61,7 @@ async def search_shipments(
             found, next_token = await workflow_search.search_shipments(
                 temporal, query, limit, page_token
             )
-    except (RPCError, RuntimeError, TimeoutError) as exc:
+    except TEMPORAL_ERRORS as exc:
         raise ServiceUnavailable("Temporal did not answer the search; try again shortly") from exc
     if next_token is None:
         return found, None

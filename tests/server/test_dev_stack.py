@@ -19,7 +19,7 @@ from temporalio.testing import WorkflowEnvironment
 from launcher.dev import wait_for_temporal
 from launcher.embedded import dynamic_config_flags, free_port, temporal_cli_path
 from models.domain import SearchAttributes
-from tests.accounts import PASSWORD
+from tests.accounts import PASSWORD, create_operator
 from tests.helpers import eventually, payload_data, payloads_in
 
 BANNER = "Press Ctrl-C to stop."
@@ -161,14 +161,8 @@ async def test_dev_stack_runs_the_product_and_keeps_its_state(stack: DevStack) -
     # An operator, made as the README says with the database the banner prints, finds it too.
     found = re.search(r"PostgreSQL +(\S+)", stack.printed)
     assert found, stack.printed
-    command = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "launcher", "create-operator", "--name", "Ops"),
-        *("--email", "ops@example.com"),
-        env=os.environ | {"DATABASE_URL": found.group(1)},
-        stdin=asyncio.subprocess.PIPE,
-    )
-    await command.communicate(f"{PASSWORD}\n".encode())
-    assert command.returncode == 0
+    code, output = await create_operator(found.group(1), "ops@example.com")
+    assert code == 0, output
     async with httpx.AsyncClient(base_url=f"{stack.api}/api/v1") as http:
         operator = {"username": "ops@example.com", "password": PASSWORD}
         logged_in = await http.post("/operator/token", data=operator)

@@ -2,9 +2,6 @@
 Temporal visibility with whitelisted filters; they change nothing, and the sellers' and partners'
 routes are not theirs."""
 
-import asyncio
-import os
-import sys
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -13,34 +10,17 @@ import httpx
 import pytest
 
 from fastship.settings import Settings
-from tests.accounts import PASSWORD
+from tests.accounts import PASSWORD, create_operator
 from tests.helpers import eventually, serve_api
 from tests.shipments import SHIPMENT, created, delivery_code, reported
 
 OPERATOR = "/api/v1/operator"
 
 
-async def _create_operator(
-    settings: Settings, email: str, password: str = PASSWORD, name: str = "Ops"
-) -> tuple[int, str]:
-    """`fastship create-operator`, the password on its standard input: exit code and output."""
-    env = os.environ | {"DATABASE_URL": settings.database_url}
-    command = await asyncio.create_subprocess_exec(
-        *(sys.executable, "-m", "launcher", "create-operator", "--name", name, "--email", email),
-        env=env,
-        stdin=asyncio.subprocess.PIPE,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    output, _ = await command.communicate(f"{password}\n".encode())
-    assert command.returncode is not None
-    return command.returncode, output.decode()
-
-
 @pytest.fixture
 async def operator_auth(api: httpx.AsyncClient, settings: Settings) -> dict[str, str]:
     email = f"ops-{uuid.uuid4().hex[:8]}@example.com"
-    code, output = await _create_operator(settings, email)
+    code, output = await create_operator(settings.database_url, email)
     assert code == 0, output
     assert f"Operator {email} created" in output
     login = await api.post(f"{OPERATOR}/token", data={"username": email, "password": PASSWORD})
@@ -52,10 +32,10 @@ async def test_the_command_refuses_a_taken_email_and_a_weak_password(
     settings: Settings, operator_auth: dict[str, str]
 ) -> None:
     email = f"ops-{uuid.uuid4().hex[:8]}@example.com"
-    assert (await _create_operator(settings, email))[0] == 0
-    code, output = await _create_operator(settings, email.upper())
+    assert (await create_operator(settings.database_url, email))[0] == 0
+    code, output = await create_operator(settings.database_url, email.upper())
     assert (code, output.strip()) == (1, "An operator with this email already exists")
-    code, output = await _create_operator(settings, f"x{email}", password="password")
+    code, output = await create_operator(settings.database_url, f"x{email}", password="password")
     assert code == 2
     assert "password: Value error, This password is too common" in output
 
