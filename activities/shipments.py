@@ -98,7 +98,7 @@ def _change(
 
 async def _tracking(session: AsyncSession, change: ShipmentChange) -> str:
     """The shipment's tracking document as this transaction leaves it, for the tracking cache."""
-    document = await shipments.tracking_document(session, change.tracking_code)
+    document = await shipments.tracking_document(await session.connection(), change.tracking_code)
     assert document is not None  # the change's shipment is stored, in this very transaction
     return document
 

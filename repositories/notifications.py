@@ -28,8 +28,10 @@ class NewNotification:
     params: dict[str, str] = field(default_factory=dict)
 
 
+# RETURNING both: the rows answer in any order, so each id is matched to its key. (With the rows'
+# order kept instead, SQLAlchemy sends an upsert one row per statement.)
 _ADD = insert_or_find(Notification, "idempotency_key").returning(
-    Notification.id, sort_by_parameter_order=True
+    Notification.idempotency_key, Notification.id
 )
 
 
@@ -52,7 +54,7 @@ async def add(session: AsyncSession, notifications: Sequence[NewNotification]) -
         }
         for notification in unique.values()
     ]
-    ids = dict(zip(unique, (await run(session, _ADD, rows)).scalars(), strict=True))
+    ids = {row.idempotency_key: row.id for row in await run(session, _ADD, rows)}
     return [ids[notification.key] for notification in notifications]
 
 

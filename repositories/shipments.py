@@ -140,10 +140,11 @@ async def change_ids_starting(
 
 
 async def change(session: AsyncSession, shipment_id: uuid.UUID, **values: object) -> None:
-    """Sets columns of one shipment (status, partner, flags, tags)."""
-    await session.execute(
-        update(Shipment).where(Shipment.id == shipment_id).values(**values, updated_at=func.now())
-    )
+    """Sets columns of one shipment (status, partner, flags). A Core statement: the shipment
+    object the caller holds keeps the values it had."""
+    table = table_of(Shipment)
+    changed = update(table).where(table.c.id == shipment_id).values(**values, updated_at=func.now())
+    await run(session, changed, {})
 
 
 async def waiting_in(session: AsyncSession, zip_codes: list[str], limit: int) -> list[uuid.UUID]:
@@ -339,9 +340,7 @@ async def _change_tags(
     return changed is not None
 
 
-async def tracking_document(
-    connection: AsyncConnection | AsyncSession, tracking_code: str
-) -> str | None:
+async def tracking_document(connection: AsyncConnection, tracking_code: str) -> str | None:
     """The public tracking view as JSON, built by PostgreSQL in one round trip (a hot path)."""
     found: str | None = await connection.scalar(TRACKING_DOCUMENT, {"tracking_code": tracking_code})
     return found
