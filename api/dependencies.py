@@ -6,7 +6,7 @@ thread pool, a hop that cost more than the whole tracking query.
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
@@ -23,6 +23,7 @@ from api.security import Passwords, TokenClaims, decode_access_token
 from fastship.settings import Settings
 from models.accounts import Operator, Partner, Seller
 from models.domain import Role
+from repositories import accounts
 
 
 async def get_resources(request: Request) -> Resources:
@@ -139,39 +140,38 @@ def require_shipment_party(claims: TokenClaims) -> None:
     require_role(claims, Role.SELLER, Role.PARTNER)
 
 
-AccountOf = TypeVar("AccountOf", Seller, Partner, Operator)
-
-
-async def _load(session: AsyncSession, claims: TokenClaims, model: type[AccountOf]) -> AccountOf:
-    account = await session.get(model, claims.subject)
-    # Its connection back to the pool now: a command's route goes on to wait for Temporal.
-    await session.close()
+async def _load(
+    resources: Resources, claims: TokenClaims, model: type[accounts.Account]
+) -> accounts.Account:
+    # Its connection back to the pool at once: a command's route goes on to wait for Temporal.
+    async with resources.autocommit.connect() as connection:
+        account = await accounts.by_id(connection, model, claims.subject)
     if account is None:
         raise Unauthorized("The account behind this token no longer exists")
     return account
 
 
-async def get_current_account(claims: Claims, session: ReadSessionDep) -> Seller | Partner:
+async def get_current_account(claims: Claims, resources: ResourcesDep) -> Seller | Partner:
     """The seller or partner the bearer token belongs to."""
     require_shipment_party(claims)
     if claims.role is Role.SELLER:
-        return await _load(session, claims, Seller)
-    return await _load(session, claims, Partner)
+        return await _load(resources, claims, Seller)
+    return await _load(resources, claims, Partner)
 
 
-async def get_current_seller(claims: Claims, session: ReadSessionDep) -> Seller:
+async def get_current_seller(claims: Claims, resources: ResourcesDep) -> Seller:
     require_role(claims, Role.SELLER)
-    return await _load(session, claims, Seller)
+    return await _load(resources, claims, Seller)
 
 
-async def get_current_partner(claims: Claims, session: ReadSessionDep) -> Partner:
+async def get_current_partner(claims: Claims, resources: ResourcesDep) -> Partner:
     require_role(claims, Role.PARTNER)
-    return await _load(session, claims, Partner)
+    return await _load(resources, claims, Partner)
 
 
-async def get_current_operator(claims: Claims, session: ReadSessionDep) -> Operator:
+async def get_current_operator(claims: Claims, resources: ResourcesDep) -> Operator:
     require_role(claims, Role.OPERATOR)
-    return await _load(session, claims, Operator)
+    return await _load(resources, claims, Operator)
 
 
 CurrentAccount = Annotated[Seller | Partner, Depends(get_current_account)]

@@ -6,6 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Select,
     Text,
@@ -16,6 +17,7 @@ from sqlalchemy import (
     literal_column,
     select,
     tuple_,
+    type_coerce,
     update,
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
@@ -172,22 +174,38 @@ _READABLE_BY = {
 }
 _STATUS = {role: select(Shipment.status).where(readable) for role, readable in _READABLE_BY.items()}
 _STORED_COLUMNS = [column for column in table_of(Shipment).columns if column.computed is None]
-_WITH_PARTNER_NAME = select(*_STORED_COLUMNS, Partner.name.label("partner_name")).outerjoin(
-    Partner, Partner.id == Shipment.partner_id
+_TIMELINE_COLUMNS = (
+    ShipmentEvent.sequence,
+    ShipmentEvent.status,
+    ShipmentEvent.location_zip,
+    ShipmentEvent.description,
+    ShipmentEvent.actor,
+    ShipmentEvent.occurred_at,
 )
-_DOCUMENT = {role: _WITH_PARTNER_NAME.where(readable) for role, readable in _READABLE_BY.items()}
-_TIMELINE = (
-    select(
-        ShipmentEvent.sequence,
-        ShipmentEvent.status,
-        ShipmentEvent.location_zip,
-        ShipmentEvent.description,
-        ShipmentEvent.actor,
-        ShipmentEvent.occurred_at,
+
+
+def _timeline_json() -> ColumnElement[Any]:
+    """The shipment's timeline (newest first) as a JSON array, for the row of the shipment."""
+    event = func.json_build_object(
+        *(part for column in _TIMELINE_COLUMNS for part in (column.key, column))
     )
-    .where(ShipmentEvent.shipment_id == bindparam("shipment_id"))
-    .order_by(ShipmentEvent.sequence.desc())
-)
+    timeline = (
+        select(
+            func.coalesce(
+                func.json_agg(aggregate_order_by(event, ShipmentEvent.sequence.desc())),
+                literal_column("'[]'::json"),
+            )
+        )
+        .where(ShipmentEvent.shipment_id == Shipment.id)
+        .scalar_subquery()
+    )
+    return type_coerce(timeline, JSON)  # asyncpg's codec decodes it
+
+
+_DOCUMENT_ROW = select(
+    *_STORED_COLUMNS, Partner.name.label("partner_name"), _timeline_json().label("timeline")
+).outerjoin(Partner, Partner.id == Shipment.partner_id)
+_DOCUMENT = {role: _DOCUMENT_ROW.where(readable) for role, readable in _READABLE_BY.items()}
 
 
 async def status_for(
@@ -203,8 +221,8 @@ async def document_for(
     session: AsyncSession, reader: Reader, shipment_id: uuid.UUID
 ) -> dict[str, Any] | None:
     """The shipment's columns, its partner (`id` and `name`, or None) and its timeline (newest
-    first), as plain values; None if the reader may not see it. Every command answers with it:
-    read without ORM objects, it costs half as much."""
+    first, its times as ISO strings), as plain values; None if the reader may not see it. Every
+    command answers with it: one statement, no ORM objects."""
     parameters = {"shipment_id": shipment_id, "account_id": reader.account_id}
     row = (await run(session, _DOCUMENT[reader.role], parameters)).mappings().first()
     if row is None:
@@ -212,7 +230,6 @@ async def document_for(
     document = dict(row)
     partner_id, partner_name = document["partner_id"], document.pop("partner_name")
     document["partner"] = {"id": partner_id, "name": partner_name} if partner_id else None
-    document["timeline"] = (await run(session, _TIMELINE, parameters)).mappings().all()
     return document
 
 
@@ -392,7 +409,7 @@ _NEWEST_SEQUENCE = (
     .where(Shipment.tracking_code == bindparam("tracking_code"))
 )
 _TIMELINE_AFTER = (
-    select(*_TIMELINE.selected_columns)
+    select(*_TIMELINE_COLUMNS)
     .where(
         ShipmentEvent.shipment_id == bindparam("shipment_id"),
         ShipmentEvent.sequence > bindparam("after"),

@@ -208,6 +208,9 @@ class ChangeHub:
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
             for _, entries in batches or ():
+                if not self._watchers:  # nobody to hand them to: only the position counts
+                    last_id = _text(entries[-1][0])
+                    continue
                 for entry_id, change in entries_of(entries):
                     last_id = entry_id
                     self._deliver(entry_id, change)
