@@ -73,6 +73,15 @@ DATABASE_RETRY = RetryPolicy(
 NOTIFICATION_RETRY = RetryPolicy(
     initial_interval=timedelta(seconds=1), maximum_interval=timedelta(minutes=10)
 )
+# Notifications are first tried once as a local activity, in the workflow task that stored them:
+# no activity task and no second workflow task in the history, which cost the Temporal server a
+# third of a create. That task (and the Update it answers) waits for the attempt: as long as the
+# providers take to accept the messages. A message not handed over is retried apart, by a
+# scheduled activity with the backoff above. The attempt has the same time limit as a scheduled
+# one, so none is cut short while a provider may still accept its message.
+# (Webhooks go to sellers' own servers, which may be slow: they are scheduled from the start.)
+SEND_FIRST_LOCALLY = "send-first-locally"
+ONE_ATTEMPT = RetryPolicy(maximum_attempts=1)
 
 PLACED = ShipmentStatus.PLACED
 IN_TRANSIT = ShipmentStatus.IN_TRANSIT
@@ -313,6 +322,7 @@ class ShipmentWorkflow:
                         NOTIFICATION_RETRY,
                         timings.notification_retry_deadline,
                         f"Send {outgoing.summary}",
+                        first_locally=workflow.patched(SEND_FIRST_LOCALLY),
                     )
                 )
             )
@@ -336,7 +346,20 @@ class ShipmentWorkflow:
         retry: RetryPolicy,
         deadline: timedelta,
         summary: str,
+        first_locally: bool = False,
     ) -> None:
+        if first_locally:
+            try:
+                await workflow.execute_local_activity_method(
+                    send,
+                    arg,
+                    start_to_close_timeout=self._shipment.timings.send_attempt_timeout,
+                    retry_policy=ONE_ATTEMPT,
+                    summary=summary,
+                )
+                return
+            except (ActivityError, ApplicationError):  # a local activity's failure is the latter
+                pass  # what is left unsent is sent by the scheduled activity below
         try:
             await workflow.execute_activity_method(
                 send,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
+from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from temporalio import workflow
 from temporalio.client import Client
@@ -21,14 +22,17 @@ from activities.notifications.sending import (
     NotificationSender,
 )
 from fastship.settings import Settings
+from fastship.temporal import connect_temporal
 from models.domain import Channel
 from models.notifications import Notification
+from models.workflow_ids import shipment_workflow_id
 from models.workflow_io import ActivityName, SendNotifications
 from repositories import notifications
 from repositories.notifications import NewNotification
 from tests.fake_providers import FakeSendGrid, FakeTwilio, twilio_signature
-from tests.helpers import serve_api
+from tests.helpers import eventually, serve_api
 from tests.shipments import VALID, created
+from worker.main import build_worker
 from workflows.shipment import NOTIFICATION_RETRY
 
 PHONE = VALID["client_contact_phone"]
@@ -340,3 +344,63 @@ async def test_an_unsigned_inbound_stop_changes_nothing(
 async def test_twilio_callbacks_are_absent_without_twilio(api: httpx.AsyncClient) -> None:
     response = await api.post(INBOUND_PATH, data={"From": PHONE, "Body": "STOP"})
     assert response.status_code == 404
+
+
+@pytest.fixture
+async def providers_stack(
+    own_temporal: Settings,
+    sendgrid: FakeSendGrid,
+    twilio: FakeTwilio,
+    sessions: async_sessionmaker[AsyncSession],
+    redis: Redis,
+) -> AsyncIterator[tuple[httpx.AsyncClient, Client]]:
+    """The API and a worker that send through the fake providers, on a Temporal of their own."""
+    settings = twilio.settings(sendgrid.settings(own_temporal))
+    temporal = await connect_temporal(settings)
+    async with build_worker(temporal, sessions, settings, redis), serve_api(settings) as api:
+        yield api, temporal
+
+
+async def scheduled_sends(temporal: Client, shipment_id: str) -> int:
+    """How many `send_notifications` activities the shipment's history scheduled."""
+    handle = temporal.get_workflow_handle(shipment_workflow_id(uuid.UUID(shipment_id)))
+    history = await handle.fetch_history()
+    return sum(
+        event.activity_task_scheduled_event_attributes.activity_type.name
+        == ActivityName.SEND_NOTIFICATIONS
+        for event in history.events
+    )
+
+
+async def test_a_create_hands_its_messages_over_before_it_answers(
+    providers_stack: tuple[httpx.AsyncClient, Client],
+    sendgrid: FakeSendGrid,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    """Sent by the workflow task that stored them, once each, and no activity is scheduled."""
+    api, temporal = providers_stack
+    shipment = await created(api, seller_auth)
+
+    recipients = [email.to for email in sendgrid.messages]  # the recipient's and the partner's
+    assert len(recipients) == 2
+    assert VALID["client_contact_email"] in recipients
+    assert await scheduled_sends(temporal, shipment["id"]) == 0
+
+
+async def test_messages_a_provider_refused_at_first_are_sent_by_a_scheduled_activity(
+    providers_stack: tuple[httpx.AsyncClient, Client],
+    sendgrid: FakeSendGrid,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    api, temporal = providers_stack
+    sendgrid.fail_next(503, count=2)  # both emails of the first attempt
+    shipment = await created(api, seller_auth)
+
+    async def accepted() -> int:
+        return len(sendgrid.messages)
+
+    await eventually(accepted, lambda count: count == 2)
+    assert len(sendgrid.requests) == 4  # each email refused once, then accepted once
+    assert await scheduled_sends(temporal, shipment["id"]) == 1
