@@ -76,9 +76,10 @@ NOTIFICATION_RETRY = RetryPolicy(
 # Notifications are first tried once as a local activity, in the workflow task that stored them:
 # no activity task and no second workflow task in the history, which cost the Temporal server a
 # third of a create. That task (and the Update it answers) waits for the attempt: as long as the
-# providers take to accept the messages. A message not handed over is retried apart, by a
-# scheduled activity with the backoff above. The attempt has the same time limit as a scheduled
-# one, so none is cut short while a provider may still accept its message.
+# providers take to accept the messages, and about 8 s at most (the SDK reports a task's progress at
+# 80% of its 10 s timeout). A message not handed over is retried apart, by a scheduled activity
+# with the backoff above. The attempt has the same time limit as a scheduled one, so none is cut
+# short while a provider may still accept its message.
 # (Webhooks go to sellers' own servers, which may be slow: they are scheduled from the start.)
 SEND_FIRST_LOCALLY = "send-first-locally"
 ONE_ATTEMPT = RetryPolicy(maximum_attempts=1)

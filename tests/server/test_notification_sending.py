@@ -404,3 +404,27 @@ async def test_messages_a_provider_refused_at_first_are_sent_by_a_scheduled_acti
     await eventually(accepted, lambda count: count == 2)
     assert len(sendgrid.requests) == 4  # each email refused once, then accepted once
     assert await scheduled_sends(temporal, shipment["id"]) == 1
+
+
+async def test_a_provider_that_holds_the_first_attempt_delays_a_create_by_seconds_only(
+    providers_stack: tuple[httpx.AsyncClient, Client],
+    sendgrid: FakeSendGrid,
+    seller_auth: dict[str, str],
+    partner_auth: dict[str, str],
+) -> None:
+    """The workflow task waiting on the local attempt reports its progress (the create's answer
+    among it) before its timeout; the held email is still sent once."""
+    api, _ = providers_stack
+    sendgrid.hold()
+    started = time.monotonic()
+    shipment = await created(api, seller_auth)
+    waited = time.monotonic() - started
+    sendgrid.release()
+
+    async def accepted() -> int:
+        return len(sendgrid.messages)
+
+    await eventually(accepted, lambda count: count == 2)
+    assert waited < 10, f"the create waited {waited:.1f} s"
+    assert shipment["status"] == "placed"
+    assert len(sendgrid.requests) == 2
