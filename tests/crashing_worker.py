@@ -3,7 +3,8 @@
 The timeline write whose description is CRASH_AFTER_COMMIT commits its transaction (and publishes
 it); then the process dies before Temporal hears the step finished, as a worker crashing at the
 worst moment. One whose description is CRASH_BEFORE_PUBLISH dies between its commit and its
-publish.
+publish. A shipment whose content is CRASH_AFTER_PLACING dies once its placement committed, before
+the workflow task that ran it is complete.
 """
 
 import os
@@ -16,10 +17,17 @@ import worker.main
 from activities.publishing import ChangePublisher
 from activities.shipments import ShipmentActivities
 from models.changes import ShipmentChange
-from models.workflow_io import ActivityName, Recorded, ShipmentEventRecord
+from models.workflow_io import (
+    ActivityName,
+    NewShipment,
+    Recorded,
+    ShipmentEventRecord,
+    StoredShipment,
+)
 
 CRASH_AFTER_COMMIT = "Crash right after this commit"
 CRASH_BEFORE_PUBLISH = "Crash before this change is published"
+CRASH_AFTER_PLACING = "Crash once this shipment is placed"
 
 
 class _Dying(ChangePublisher):
@@ -29,6 +37,13 @@ class _Dying(ChangePublisher):
 
 
 class CrashingShipmentActivities(ShipmentActivities):
+    @activity.defn(name=ActivityName.PLACE_SHIPMENT)
+    async def place_shipment(self, request: NewShipment) -> StoredShipment:
+        stored = await super().place_shipment(request)
+        if request.order.content == CRASH_AFTER_PLACING:
+            os.kill(os.getpid(), signal.SIGKILL)
+        return stored
+
     @activity.defn(name=ActivityName.RECORD_EVENT)
     async def record_shipment_event(self, event: ShipmentEventRecord) -> Recorded:
         if event.description == CRASH_BEFORE_PUBLISH:

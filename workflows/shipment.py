@@ -453,6 +453,7 @@ class ShipmentWorkflow:
     @workflow.update
     async def report(self, report: PartnerReport) -> ShipmentState:
         """A partner's status change or location scan, stored before the answer."""
+        await self._placement()
         async with self._lock:
             self._check_report(report)  # again: the state may have moved while this waited
             actor = f"partner:{report.partner_id}"
@@ -463,13 +464,15 @@ class ShipmentWorkflow:
 
     @report.validator
     def _validate_report(self, report: PartnerReport) -> None:
-        self._check_report(report)
+        if self._placement_known:
+            self._check_report(report)
 
     def _check_report(self, report: PartnerReport) -> None:
         self._refuse_if(report_refused(self._facts(), report))
 
     @workflow.update
     async def cancel(self, request: CancelRequest) -> ShipmentState:
+        await self._placement()
         async with self._lock:
             self._check_cancel(request)
             await self._record(
@@ -481,13 +484,15 @@ class ShipmentWorkflow:
 
     @cancel.validator
     def _validate_cancel(self, request: CancelRequest) -> None:
-        self._check_cancel(request)
+        if self._placement_known:
+            self._check_cancel(request)
 
     def _check_cancel(self, request: CancelRequest) -> None:
         self._refuse_if(cancel_refused(self._facts(), request))
 
     @workflow.update
     async def review(self, submission: ReviewSubmission) -> None:
+        await self._placement()
         async with self._lock:
             self._check_review()
             await self._step_after_acceptance(
@@ -499,10 +504,23 @@ class ShipmentWorkflow:
 
     @review.validator
     def _validate_review(self, submission: ReviewSubmission) -> None:  # noqa: ARG002
-        self._check_review()
+        if self._placement_known:
+            self._check_review()
 
     def _check_review(self) -> None:
         self._refuse_if(review_refused(self._facts()))
+
+    async def _placement(self) -> None:
+        if not self._placement_known:  # else no await: the order of commands stays as it was
+            await workflow.wait_condition(lambda: self._placement_known)
+
+    @property
+    def _placement_known(self) -> bool:
+        """False until the first step answered (stored, or refused). A command can arrive before:
+        the API found the shipment stored, but the workflow task that stored it died with its
+        worker, and this retried one has not run the step again yet. Its validator lets it in, and
+        its handler waits for the step, then checks it."""
+        return self._stored is not None or self._refused is not None
 
     def _facts(self) -> ShipmentFacts:
         return ShipmentFacts(

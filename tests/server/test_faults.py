@@ -28,10 +28,19 @@ from migrations import migrate
 from models.changes import account_stream
 from models.domain import Role
 from tests.accounts import new_partner, new_seller
-from tests.crashing_worker import CRASH_AFTER_COMMIT, CRASH_BEFORE_PUBLISH
+from tests.crashing_worker import CRASH_AFTER_COMMIT, CRASH_AFTER_PLACING, CRASH_BEFORE_PUBLISH
 from tests.fake_webhooks import Receiver
 from tests.helpers import eventually, serve_api, start_worker
-from tests.shipments import create, created, delivery_code, outbox, report, reported
+from tests.shipments import (
+    SHIPMENT,
+    VALID,
+    create,
+    created,
+    delivery_code,
+    outbox,
+    report,
+    reported,
+)
 from workflows.shipment import ShipmentWorkflow
 
 SCAN = {"location_zip": "07030", "description": CRASH_AFTER_COMMIT}
@@ -104,6 +113,33 @@ async def stage(settings: Settings, temporal_server: EmbeddedTemporal) -> AsyncI
     impatient = staged.model_copy(update={"workflow_command_timeout": timedelta(seconds=2)})
     async with serve_api(staged) as api, serve_api(impatient) as impatient_api:
         yield Stage(temporal_server, staged, api, impatient_api)
+
+
+async def test_a_pickup_sent_while_the_first_workflow_task_is_retried_is_accepted(
+    stage: Stage, seller_auth: dict[str, str], partner_auth: dict[str, str]
+) -> None:
+    """The create was answered from what is stored, but its workflow task died with the worker:
+    the pickup reaches the retried task before the placement is known there again, and waits for
+    it instead of being refused."""
+    doomed = await start_worker(stage.settings, module="tests.crashing_worker")
+    body = VALID | {"content": CRASH_AFTER_PLACING}
+    shipment = (await stage.impatient_api.post(SHIPMENT, json=body, headers=seller_auth)).json()
+    async with asyncio.timeout(30):
+        assert await doomed.wait() == -signal.SIGKILL
+    assert shipment["partner"] is not None, shipment  # stored and assigned: answered 201
+
+    pickup = asyncio.create_task(
+        report(stage.api, partner_auth, shipment["id"], status="in_transit")
+    )
+    await asyncio.sleep(1)  # the pickup waits in Temporal, before the retried workflow task
+    replacement = await start_worker(stage.settings)
+    try:
+        answer = await pickup
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["status"] == "in_transit"
+    finally:
+        replacement.send_signal(signal.SIGTERM)
+        await replacement.wait()
 
 
 def _descriptions(shipment: dict[str, Any]) -> list[str | None]:
