@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import aggregate_order_by, insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import InstrumentedAttribute, joinedload, selectinload
 
 from models.accounts import Partner
 from models.domain import Role, ShipmentStatus
@@ -184,11 +184,10 @@ _TIMELINE_COLUMNS = (
 )
 
 
-def _timeline_json() -> ColumnElement[Any]:
-    """The shipment's timeline (newest first) as a JSON array, for the row of the shipment."""
-    event = func.json_build_object(
-        *(part for column in _TIMELINE_COLUMNS for part in (column.key, column))
-    )
+def _timeline_json(*columns: InstrumentedAttribute[Any]) -> ColumnElement[Any]:
+    """The shipment's timeline (newest first) as a JSON array of objects of these event columns,
+    for the row of the shipment."""
+    event = func.json_build_object(*(part for column in columns for part in (column.key, column)))
     timeline = (
         select(
             func.coalesce(
@@ -203,7 +202,9 @@ def _timeline_json() -> ColumnElement[Any]:
 
 
 _DOCUMENT_ROW = select(
-    *_STORED_COLUMNS, Partner.name.label("partner_name"), _timeline_json().label("timeline")
+    *_STORED_COLUMNS,
+    Partner.name.label("partner_name"),
+    _timeline_json(*_TIMELINE_COLUMNS).label("timeline"),
 ).outerjoin(Partner, Partner.id == Shipment.partner_id)
 _DOCUMENT = {role: _DOCUMENT_ROW.where(readable) for role, readable in _READABLE_BY.items()}
 
@@ -365,26 +366,9 @@ async def tracking_document(connection: AsyncConnection, tracking_code: str) -> 
 
 def _tracking_document() -> Select[str]:
     event = ShipmentEvent
-    timeline = (
-        select(
-            func.coalesce(
-                func.json_agg(
-                    aggregate_order_by(
-                        func.json_build_object(
-                            "status", event.status,
-                            "location_zip", event.location_zip,
-                            "description", event.description,
-                            "occurred_at", event.occurred_at,
-                        ),
-                        event.sequence.desc(),
-                    )
-                ),
-                literal_column("'[]'::json"),
-            )
-        )
-        .where(event.shipment_id == Shipment.id)
-        .scalar_subquery()
-    )  # fmt: skip
+    timeline = _timeline_json(
+        event.status, event.location_zip, event.description, event.occurred_at
+    )
     document = func.json_build_object(
         "status", Shipment.status,
         "partner_name", Partner.name,
