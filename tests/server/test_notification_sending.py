@@ -361,6 +361,13 @@ async def providers_stack(
         yield api, temporal
 
 
+async def emails_accepted(sendgrid: FakeSendGrid, count: int) -> None:
+    async def accepted() -> int:
+        return len(sendgrid.messages)
+
+    await eventually(accepted, lambda accepted: accepted == count)
+
+
 async def scheduled_sends(temporal: Client, shipment_id: str) -> int:
     """How many `send_notifications` activities the shipment's history scheduled."""
     handle = temporal.get_workflow_handle(shipment_workflow_id(uuid.UUID(shipment_id)))
@@ -397,11 +404,7 @@ async def test_messages_a_provider_refused_at_first_are_sent_by_a_scheduled_acti
     api, temporal = providers_stack
     sendgrid.fail_next(503, count=2)  # both emails of the first attempt
     shipment = await created(api, seller_auth)
-
-    async def accepted() -> int:
-        return len(sendgrid.messages)
-
-    await eventually(accepted, lambda count: count == 2)
+    await emails_accepted(sendgrid, 2)
     assert len(sendgrid.requests) == 4  # each email refused once, then accepted once
     assert await scheduled_sends(temporal, shipment["id"]) == 1
 
@@ -420,11 +423,7 @@ async def test_a_provider_that_holds_the_first_attempt_delays_a_create_by_second
     shipment = await created(api, seller_auth)
     waited = time.monotonic() - started
     sendgrid.release()
-
-    async def accepted() -> int:
-        return len(sendgrid.messages)
-
-    await eventually(accepted, lambda count: count == 2)
+    await emails_accepted(sendgrid, 2)
     assert waited < 10, f"the create waited {waited:.1f} s"
     assert shipment["status"] == "placed"
     assert len(sendgrid.requests) == 2
